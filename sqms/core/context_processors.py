@@ -1,0 +1,9 @@
+"""Template context shared by every page: the navigation the user's roles allow."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    return {"nav_items": []}
