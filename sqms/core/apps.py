@@ -1,7 +1,21 @@
 """The core app: org units, users and roles, scope, audit log, crypto and masking, numbering."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+    # The data migrations create the roles; a database flush (as transactional tests do)
+    # removes them again and then sends post_migrate, so restore them here too.
+    from django.apps import apps
+
+    from sqms.core.roles import sync_roles
+
+    if sender.label == "core":
+        sync_roles(kwargs.get("apps") or apps)
 
 
 class CoreConfig(AppConfig):
@@ -10,6 +24,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from sqms.core import periodic, tasks
+        from sqms.core import navigation, periodic, signals, tasks
 
         periodic.register(tasks.prune_finished_tasks, every_seconds=3600)
+        navigation.register_core_items()
+        signals.connect()
+        post_migrate.connect(_sync_roles_after_migrate, sender=self)

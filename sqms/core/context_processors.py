@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from sqms.core import navigation as nav
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": []}
+    return {"nav_items": nav.entries_for(request)}

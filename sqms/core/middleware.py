@@ -32,6 +32,11 @@ class UserLanguageMiddleware:
             client_ip.reset(token)
 
 
+# Set at log-in for a user who turned two-factor on voluntarily: their session must pass the
+# code check too, although their role does not require it.
+SECOND_FACTOR_PENDING = "sqms_second_factor_pending"
+
+
 def two_factor_required(user: object) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -46,7 +51,13 @@ class RequireTwoFactorMiddleware:
     """Users of the roles in SQMS_TWO_FACTOR_ROLES must pass a TOTP check (setting one up on
     first log-in) before any page but the two-factor pages, logout and static files."""
 
-    exempt_names = ("two_factor_verify", "two_factor_setup", "logout", "set_language")
+    exempt_names = (
+        "two_factor_verify",
+        "two_factor_setup",
+        "logout",
+        "set_language",
+        "switch_language",
+    )
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -56,9 +67,9 @@ class RequireTwoFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()
             and not self._exempt(request)
-            and two_factor_required(user)
+            and (request.session.get(SECOND_FACTOR_PENDING) or two_factor_required(user))
         ):
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse

@@ -4,6 +4,8 @@ Each app adds its permissions here and a data migration that calls `sync_roles`,
 database and an upgraded one end with the same groups.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 ROLE_LABELS = {
@@ -21,7 +23,7 @@ _EVERYONE = ["core.view_orgunit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "agent": [*_EVERYONE],
-    "unit_manager": [*_EVERYONE],
+    "unit_manager": [*_EVERYONE, "core.reveal_personal_data"],
     "quality_manager": [*_EVERYONE],
     "quality_inspector": [*_EVERYONE],
     "trainer": [*_EVERYONE],
@@ -33,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_auditevent",
         "core.export_auditevent",
         "core.view_apitoken",
+        "core.reveal_personal_data",
     ],
     "admin": [
         *_EVERYONE,
@@ -45,11 +48,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.change_user",
         "core.view_apitoken",
         "core.delete_apitoken",
+        "core.reveal_personal_data",
     ],
 }
 
 
-def sync_roles(apps: object, schema_editor: object = None) -> None:
+def sync_roles(apps: Any, schema_editor: Any = None) -> None:
     """Create the role groups and set their permissions exactly (for use in data migrations).
 
     Permissions of models created in the same `migrate` run do not exist yet when data
@@ -57,13 +61,15 @@ def sync_roles(apps: object, schema_editor: object = None) -> None:
     """
     from django.contrib.auth.management import create_permissions
 
-    for app_config in apps.get_app_configs():  # type: ignore[attr-defined]
-        app_config.models_module = True
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module, which create_permissions skips.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
-    group_model = apps.get_model("auth", "Group")  # type: ignore[attr-defined]
-    permission_model = apps.get_model("auth", "Permission")  # type: ignore[attr-defined]
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():
         group, _created = group_model.objects.get_or_create(name=role)
         wanted = []

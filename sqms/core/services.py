@@ -12,7 +12,7 @@ from sqms.core.choices import AuditAction
 from sqms.core.errors import ConflictError, DomainError
 from sqms.core.models import OrgUnit, User
 from sqms.core.roles import ROLE_PERMISSIONS
-from sqms.core.scope import unit_in_scope
+from sqms.core.scope import sees_all_units, unit_in_scope
 
 ORG_UNIT_FIELDS = ["code", "name", "name_en", "kind", "time_zone", "is_active"]
 USER_FIELDS = [
@@ -22,6 +22,7 @@ USER_FIELDS = [
     "email",
     "org_unit",
     "employee_number",
+    "mobile",
     "position",
     "hire_date",
     "language",
@@ -30,14 +31,32 @@ USER_FIELDS = [
 
 
 def _require_unit_in_scope(actor: Any, unit: OrgUnit | None, field: str) -> None:
-    if unit is not None and not unit_in_scope(actor, unit):
+    if unit is None:
+        # A record without a unit is outside every unit's scope: only someone who sees every
+        # unit may leave one so, or the actor would lose sight of their own change.
+        if not sees_all_units(actor):
+            raise DomainError(_("Choose an org unit within your scope."), field=field)
+    elif not unit_in_scope(actor, unit):
         raise DomainError(_("This org unit is outside your scope."), field=field)
+
+
+def _refuse_own_privilege_change(
+    user: User, actor: Any, roles: list[str] | None, values: dict[str, Any]
+) -> None:
+    # Nobody raises or removes their own privileges: an administrator could otherwise make
+    # themselves an auditor and read the log that watches them.
+    if user.pk != actor.pk or actor.is_superuser:
+        return
+    if roles is not None and sorted(roles) != sorted(user.role_names):
+        raise DomainError(_("You cannot change your own roles."), field="roles")
+    if values.get("is_active") is False:
+        raise DomainError(_("You cannot deactivate your own account."), field="is_active")
 
 
 def create_org_unit(*, actor: Any, parent: OrgUnit | None, **values: Any) -> OrgUnit:
     with transaction.atomic():
         if parent is None:
-            if OrgUnit.get_root_nodes().exists() and not actor.is_superuser:
+            if OrgUnit.objects.get_root_nodes().exists() and not actor.is_superuser:
                 raise DomainError(
                     _("Only a superuser can add another top-level unit."), field="parent"
                 )
@@ -72,13 +91,17 @@ def update_org_unit(unit: OrgUnit, *, actor: Any, **values: Any) -> OrgUnit:
 def delete_org_unit(unit: OrgUnit, *, actor: Any) -> None:
     with transaction.atomic():
         unit.refresh_from_db()
-        if unit.numchild or unit.get_children().exists():
+        if unit.numchild or OrgUnit.objects.get_children(unit).exists():
             raise ConflictError(_("An org unit with sub-units cannot be deleted."))
         if unit.members.exists():
             raise ConflictError(_("An org unit with members cannot be deleted; move them first."))
         before = audit.snapshot(unit, [*ORG_UNIT_FIELDS, "path"])
         audit.record(
-            AuditAction.DELETE, unit, actor=actor, before=before, org_unit=unit.get_parent()
+            AuditAction.DELETE,
+            unit,
+            actor=actor,
+            before=before,
+            org_unit=OrgUnit.objects.get_parent(unit),
         )
         unit.delete()
 
@@ -115,6 +138,7 @@ def update_user(user: User, *, actor: Any, roles: list[str] | None = None, **val
         before["roles"] = sorted(user.role_names)
         if "org_unit" in values:
             _require_unit_in_scope(actor, values["org_unit"], "org_unit")
+        _refuse_own_privilege_change(user, actor, roles, values)
         for name, value in values.items():
             if name not in USER_FIELDS:
                 raise DomainError(_("Unknown field."), field=name)

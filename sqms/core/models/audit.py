@@ -16,7 +16,7 @@ class AppendOnlyError(RuntimeError):
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> "AuditEventQuerySet":
-        return self.filter(unit_scope_filter(user, "org_unit", include_unscoped=True))
+        return self.filter(unit_scope_filter(user, "org_unit"))
 
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("audit events cannot be changed")
@@ -41,10 +41,12 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # No constraint: the log outlives the units it mentions (a deleted unit keeps its id here).
     org_unit = models.ForeignKey(
         "core.OrgUnit",
         verbose_name=_("org unit"),
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",

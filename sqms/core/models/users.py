@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.choices import Language
+from sqms.core.fields import BlindIndexField, EncryptedCharField
+from sqms.core.masking import mask_phone, normalise_phone, validate_phone_number
 
 
 class User(AbstractUser):
@@ -27,11 +29,22 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
+    # Personal data: encrypted at rest, masked in lists and the audit log, found by exact
+    # number through the blind index (sqms.core.fields.blind_match(User, "mobile", ...)).
+    mobile = EncryptedCharField(
+        _("mobile"),
+        max_length=32,
+        blank=True,
+        validators=[validate_phone_number],
+        mask=mask_phone,
+    )
+    mobile_index = BlindIndexField(source="mobile", normaliser=normalise_phone)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        permissions = [("reveal_personal_data", _("Can reveal masked personal data"))]
 
     def __str__(self) -> str:
         full = self.get_full_name()

@@ -1,0 +1,136 @@
+"""FilterSets of the core app, shared by the UI lists and the REST API."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from sqms.core.choices import AuditAction, OrgUnitKind
+from sqms.core.fields import blind_match
+from sqms.core.models import ApiToken, AuditEvent, OrgUnit, User
+from sqms.core.roles import ROLE_LABELS
+
+
+def units_in_scope(request: HttpRequest | None) -> QuerySet[OrgUnit]:
+    """The units a filter may name: only those the user sees, so a filter cannot be used to
+    probe for units outside the user's scope (an unknown id is an invalid choice)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.visible_to(user)
+
+
+def text_filter(fields: list[str]) -> Any:
+    """A filter method matching a search text (case-insensitive) against any of `fields`."""
+
+    def apply(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+    return apply
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """Keeps rows whose org unit lies in the chosen unit's subtree (the unit included)."""
+
+    def __init__(self, *args: Any, unit_path: str = "path", **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", units_in_scope)
+        super().__init__(*args, **kwargs)
+        self.unit_path = unit_path
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.unit_path}__startswith": value.path})
+
+
+class OrgUnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method=text_filter(["code", "name", "name_en"])
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrgUnitKind.choices)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    parent = SubtreeFilter(label=_("Within unit"), unit_path="path")
+
+    class Meta:
+        model = OrgUnit
+        fields = ["q", "kind", "is_active", "parent"]
+
+
+class UserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method=text_filter(["username", "first_name", "last_name", "employee_number"]),
+    )
+    mobile = django_filters.CharFilter(label=_("Mobile"), method="filter_mobile")
+    org_unit = SubtreeFilter(label=_("Org unit"), unit_path="org_unit__path")
+    role = django_filters.ChoiceFilter(
+        label=_("Role"),
+        choices=list(ROLE_LABELS.items()),
+        field_name="groups__name",
+        # A user has few roles, but the join could still repeat a row; distinct keeps one.
+        distinct=True,
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "mobile", "org_unit", "role", "is_active"]
+
+    def filter_mobile(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Encrypted at rest: only an exact number can be found, through its blind index.
+        return queryset.filter(blind_match(User, "mobile", value)) if value.strip() else queryset
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    actor = django_filters.NumberFilter(label=_("Actor (user id)"), field_name="actor_id")
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    object_type = django_filters.CharFilter(label=_("Object type"))
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    org_unit = SubtreeFilter(label=_("Org unit"), unit_path="org_unit__path")
+    created_after = django_filters.DateTimeFilter(
+        label=_("From"), field_name="created_at", lookup_expr="gte"
+    )
+    created_before = django_filters.DateTimeFilter(
+        label=_("Until"), field_name="created_at", lookup_expr="lt"
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "org_unit",
+            "created_after",
+            "created_before",
+        ]
+
+
+class ApiTokenFilterSet(django_filters.FilterSet):
+    user = django_filters.NumberFilter(label=_("User (id)"), field_name="user_id")
+    active = django_filters.BooleanFilter(label=_("Usable"), method="filter_active")
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "active"]
+
+    def filter_active(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        usable = Q(revoked_at__isnull=True) & (
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+        return queryset.filter(usable) if value else queryset.exclude(usable)
