@@ -34,7 +34,7 @@ say "django checks"
 python manage.py check --fail-level WARNING
 python manage.py makemigrations --check --dry-run >/dev/null || die "models have changes without migrations"
 
-PYTEST_ARGS=(-n "${PYTEST_WORKERS:-2}" --dist loadfile -q "$@")
+PYTEST_ARGS=(-n "${PYTEST_WORKERS:-2}" --dist loadfile -q -rs "$@")
 
 say "pytest on SQLite"
 DATABASE_URL="sqlite:///$SQMS_VAR_DIR/test.sqlite3" python -m pytest "${PYTEST_ARGS[@]}"

@@ -272,11 +272,14 @@ def install(*, password: str | None = None) -> DemoResult:
 
         for spec in other_specs:
             user_password = password or secrets.token_urlsafe(12)
-            user = services.create_user(
-                actor=admin,
-                password=user_password,
-                roles=[spec.role],
-                **_user_values(spec, units[spec.unit]),
-            )
+            values = _user_values(spec, units[spec.unit])
+            if spec.role == "auditor":
+                # An administrator cannot appoint the auditor who watches them (services refuse
+                # granting what one does not hold); at installation the system does.
+                user = bootstrap.create_user(password=user_password, roles=[spec.role], **values)
+            else:
+                user = services.create_user(
+                    actor=admin, password=user_password, roles=[spec.role], **values
+                )
             created.append(CreatedUser(user, spec.role, user_password))
     return DemoResult(created=True, users=created)

@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from sqms.core import audit
 from sqms.core.choices import AuditAction
 from sqms.core.errors import ConflictError, DomainError
 from sqms.core.models import OrgUnit, User
-from sqms.core.roles import ROLE_PERMISSIONS
+from sqms.core.roles import ROLE_LABELS, ROLE_PERMISSIONS
 from sqms.core.scope import sees_all_units, unit_in_scope
 
 ORG_UNIT_FIELDS = ["code", "name", "name_en", "kind", "time_zone", "is_active"]
@@ -103,13 +104,30 @@ def delete_org_unit(unit: OrgUnit, *, actor: Any) -> None:
             before=before,
             org_unit=OrgUnit.objects.get_parent(unit),
         )
-        unit.delete()
+        try:
+            with transaction.atomic():
+                unit.delete()
+        except ProtectedError as error:
+            raise ConflictError(
+                _("This org unit is still referenced by other records; deactivate it instead.")
+            ) from error
 
 
-def _set_roles(user: User, roles: list[str]) -> None:
+def _set_roles(user: User, roles: list[str], *, actor: Any) -> None:
     unknown = sorted(set(roles) - set(ROLE_PERMISSIONS))
     if unknown:
         raise DomainError(_("Unknown role: %(role)s") % {"role": ", ".join(unknown)}, field="roles")
+    # Nobody hands out more than they hold: a branch administrator must not be able to make
+    # someone an auditor, who sees every unit and the audit log.
+    if not actor.is_superuser:
+        held = actor.get_all_permissions()
+        for role in sorted(set(roles) - set(user.role_names)):
+            if not set(ROLE_PERMISSIONS[role]) <= held:
+                raise DomainError(
+                    _("You cannot grant the role %(role)s: it has permissions you do not have.")
+                    % {"role": ROLE_LABELS[role]},
+                    field="roles",
+                )
     user.groups.set(Group.objects.filter(name__in=roles))
 
 
@@ -125,7 +143,7 @@ def create_user(
             user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-        _set_roles(user, roles or [])
+        _set_roles(user, roles or [], actor=actor)
         after = audit.snapshot(user, USER_FIELDS)
         after["roles"] = sorted(roles or [])
         audit.record(AuditAction.CREATE, user, actor=actor, after=after)
@@ -146,7 +164,7 @@ def update_user(user: User, *, actor: Any, roles: list[str] | None = None, **val
         user.full_clean(exclude=["password"])
         user.save()
         if roles is not None:
-            _set_roles(user, roles)
+            _set_roles(user, roles, actor=actor)
         after = audit.snapshot(user, USER_FIELDS)
         after["roles"] = sorted(roles) if roles is not None else before["roles"]
         old, new = audit.changes(before, after)

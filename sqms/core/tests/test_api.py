@@ -197,7 +197,14 @@ class TestUserAPI(APICase):
     model = User
     # Not the admin role, which sees every unit: a branch's user administrator.
     actor_roles = ()
-    actor_permissions = ("core.view_user", "core.add_user", "core.change_user")
+    # Granting a role needs its permissions, so this actor holds the unit manager's.
+    actor_permissions = (
+        "core.view_user",
+        "core.add_user",
+        "core.change_user",
+        "core.view_orgunit",
+        "core.reveal_personal_data",
+    )
     actor_unit = "branch1"
     denied_roles = ("agent",)
     reads_denied = True
@@ -275,7 +282,14 @@ class TestUserAPI(APICase):
 @pytest.fixture
 def user_admin(org, make_user):
     user = make_user(unit=org.branch1)
-    grant(user, "core.view_user", "core.add_user", "core.change_user")
+    grant(
+        user,
+        "core.view_user",
+        "core.add_user",
+        "core.change_user",
+        "core.view_orgunit",
+        "core.reveal_personal_data",
+    )
     return user
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.test import Client
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 
 from sqms.core import audit, services
 from sqms.core.choices import AuditAction, OrgUnitKind
@@ -221,7 +221,7 @@ class TestUserViews(ViewCase):
     create_url_name = "user_create"
     edit_url_name = "user_edit"
     delete_url_name = None  # accounts are deactivated, never deleted
-    actor_permissions = ("core.view_user", "core.add_user", "core.change_user")
+    actor_permissions = ("core.view_user", "core.add_user", "core.change_user", "core.view_orgunit")
     actor_unit = "branch1"
     denied_roles = ("agent",)
 
@@ -274,6 +274,17 @@ class TestUserViews(ViewCase):
             "roles": ["agent", "quality_inspector"],
         }
 
+    def test_delete(self, browser: Client, org: Any) -> None:
+        """Accounts are never deleted (the audit log names them): there is no delete page, and
+        unticking "active" on the edit page deactivates the account and keeps it."""
+        with pytest.raises(NoReverseMatch):
+            reverse("user_delete", args=[1])
+        obj = self.new_in_scope(org)
+        data = {**self.edit_data(org, obj)}
+        del data["is_active"]
+        assert browser.post(self.url(self.edit_url_name, obj), data).status_code == 302
+        assert User.objects.filter(pk=obj.pk, is_active=False).exists()
+
     def check_edited(self, obj: Any, data: dict[str, Any]) -> None:
         super().check_edited(obj, data)
         assert sorted(obj.role_names) == sorted(data["roles"])
@@ -306,7 +317,7 @@ class TestUserViews(ViewCase):
 @pytest.fixture
 def user_admin(org: Any, make_user: Any) -> Any:
     user = make_user(unit=org.branch1)
-    grant(user, "core.view_user", "core.add_user", "core.change_user")
+    grant(user, "core.view_user", "core.add_user", "core.change_user", "core.view_orgunit")
     return user
 
 
@@ -658,7 +669,10 @@ def test_language_switch_refuses_foreign_redirects_and_unknown_languages(
     response = client.post(reverse("switch_language"), {"language": "tlh"})
     user.refresh_from_db()
     assert user.language == "zh-hans"
-    assert any("Unknown language" in str(m) for m in get_messages(response.wsgi_request))
+    with translation.override("zh-hans"):  # the user's language since the first switch
+        unknown = translation.gettext("Unknown language.")
+    assert unknown != "Unknown language."
+    assert any(str(m) == unknown for m in get_messages(response.wsgi_request))
     assert client.get(reverse("switch_language")).status_code == 405
 
 
