@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_debian_packages "gettext:msgfmt" "fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+# WeasyPrint (receipts, reports) draws text with Pango.
+ensure_debian_packages "gettext:msgfmt" "fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc" \
+    "libpangoft2-1.0-0:/usr/lib/$(uname -m)-linux-gnu/libpangoft2-1.0.so.0"
 ensure_venv ""
 compile_translations
 say "migrating the database"

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_debian_packages "gettext:msgfmt" "chromium:/usr/bin/chromium" \
-    "fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    "fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc" \
+    "poppler-utils:pdftotext" \
+    "libpangoft2-1.0-0:/usr/lib/$(uname -m)-linux-gnu/libpangoft2-1.0.so.0"
 ensure_venv "[test]"
 compile_translations
 export PATH="$PWD/.venv/bin:$PATH"

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "treebeard",
     "sqms.core",
+    "sqms.servicedesk",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env.str("SQMS_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Ticket attachments live under MEDIA_ROOT and are served only through a scope-checked view.
+SQMS_ATTACHMENT_MAX_BYTES = env.int("SQMS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Printed on acceptance receipts as the ways to follow a ticket (blank: generic wording).
+SQMS_SERVICE_HOTLINE = env.str("SQMS_SERVICE_HOTLINE", default="")
+SQMS_PORTAL_URL = env.str("SQMS_PORTAL_URL", default="")
 # Served from the staticfiles finders too, so `sqms serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
@@ -184,6 +190,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several fields share or whose field names collide.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "sqms.core.choices.OrgUnitKind",
+        "TicketKindEnum": "sqms.servicedesk.choices.TicketKind",
+        "LevelEnum": "sqms.servicedesk.choices.Level",
+    },
 }
 
 # --- background tasks -----------------------------------------------------------------------
@@ -198,5 +210,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every reset at INFO, which drowns the test output and the server log.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -14,5 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/core/", include("sqms.core.api.urls")),
+    path("api/servicedesk/", include("sqms.servicedesk.api.urls")),
+    path("tickets/", include("sqms.servicedesk.urls")),
     path("", include("sqms.core.urls")),
 ]

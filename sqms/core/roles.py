@@ -21,11 +21,45 @@ ROLE_LABELS = {
 
 _EVERYONE = ["core.view_orgunit"]
 
+_READ_SERVICE_DESK = [
+    "servicedesk.view_ticket",
+    "servicedesk.view_category",
+    "servicedesk.view_priorityrule",
+    "servicedesk.view_slapolicy",
+    "servicedesk.view_countervisit",
+    "servicedesk.view_attachment",
+    "core.view_businesscalendar",
+]
+_WORK_TICKETS = [
+    *_READ_SERVICE_DESK,
+    "servicedesk.add_ticket",
+    "servicedesk.change_ticket",
+    "servicedesk.add_countervisit",
+    "servicedesk.change_countervisit",
+    "servicedesk.add_attachment",
+]
+_CONFIGURE_SERVICE_DESK = [
+    "servicedesk.add_category",
+    "servicedesk.change_category",
+    "servicedesk.add_priorityrule",
+    "servicedesk.change_priorityrule",
+    "servicedesk.add_slapolicy",
+    "servicedesk.change_slapolicy",
+    "core.add_businesscalendar",
+    "core.change_businesscalendar",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "agent": [*_EVERYONE],
-    "unit_manager": [*_EVERYONE, "core.reveal_personal_data"],
-    "quality_manager": [*_EVERYONE],
-    "quality_inspector": [*_EVERYONE],
+    "agent": [*_EVERYONE, *_WORK_TICKETS],
+    "unit_manager": [
+        *_EVERYONE,
+        *_WORK_TICKETS,
+        "core.reveal_personal_data",
+        "servicedesk.verify_ticket",
+        "servicedesk.import_ticket",
+    ],
+    "quality_manager": [*_EVERYONE, *_READ_SERVICE_DESK, *_CONFIGURE_SERVICE_DESK],
+    "quality_inspector": [*_EVERYONE, *_READ_SERVICE_DESK, "servicedesk.verify_ticket"],
     "trainer": [*_EVERYONE],
     "emergency_officer": [*_EVERYONE],
     "auditor": [
@@ -36,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.export_auditevent",
         "core.view_apitoken",
         "core.reveal_personal_data",
+        *_READ_SERVICE_DESK,
     ],
     "admin": [
         *_EVERYONE,
@@ -49,6 +84,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_apitoken",
         "core.delete_apitoken",
         "core.reveal_personal_data",
+        *_READ_SERVICE_DESK,
+        *_CONFIGURE_SERVICE_DESK,
     ],
 }
 
@@ -75,7 +112,11 @@ def sync_roles(apps: Any, schema_editor: Any = None) -> None:
         wanted = []
         for name in names:
             app_label, codename = name.split(".", 1)
-            wanted.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            # An app migrated later has no permissions yet; its own roles migration (and the
+            # post_migrate hook) adds them when it gets there.
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                wanted.append(permission)
         group.permissions.set(wanted)

@@ -31,6 +31,23 @@ USER_FIELDS = [
 ]
 
 
+# Permissions that widen what a user sees or controls; granting a role that carries one
+# requires holding it.
+GUARDED_PERMISSIONS = frozenset(
+    {
+        "core.view_all_units",
+        "core.view_auditevent",
+        "core.export_auditevent",
+        "core.reveal_personal_data",
+        "core.add_user",
+        "core.change_user",
+        "core.add_orgunit",
+        "core.change_orgunit",
+        "core.delete_orgunit",
+    }
+)
+
+
 def _require_unit_in_scope(actor: Any, unit: OrgUnit | None, field: str) -> None:
     if unit is None:
         # A record without a unit is outside every unit's scope: only someone who sees every
@@ -117,12 +134,13 @@ def _set_roles(user: User, roles: list[str], *, actor: Any) -> None:
     unknown = sorted(set(roles) - set(ROLE_PERMISSIONS))
     if unknown:
         raise DomainError(_("Unknown role: %(role)s") % {"role": ", ".join(unknown)}, field="roles")
-    # Nobody hands out more than they hold: a branch administrator must not be able to make
-    # someone an auditor, who sees every unit and the audit log.
+    # Nobody hands out wider sight or powers than they hold: a branch's user administrator
+    # must not make someone an auditor, who sees every unit and the audit log. Ordinary work
+    # permissions (handling tickets, say) may be granted by any user administrator.
     if not actor.is_superuser:
         held = actor.get_all_permissions()
         for role in sorted(set(roles) - set(user.role_names)):
-            if not set(ROLE_PERMISSIONS[role]) <= held:
+            if not (set(ROLE_PERMISSIONS[role]) & GUARDED_PERMISSIONS) <= held:
                 raise DomainError(
                     _("You cannot grant the role %(role)s: it has permissions you do not have.")
                     % {"role": ROLE_LABELS[role]},

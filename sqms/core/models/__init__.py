@@ -2,6 +2,8 @@
 
 from sqms.core.models.audit import AppendOnlyError, AuditChainHead, AuditEvent
 from sqms.core.models.base import ScopedModel, ScopedQuerySet, TimeStampedModel
+from sqms.core.models.calendar import BusinessCalendar, CalendarException
+from sqms.core.models.notifications import Notification
 from sqms.core.models.org import OrgUnit
 from sqms.core.models.system import NumberSequence, PeriodicJobState, WorkerHeartbeat
 from sqms.core.models.tokens import ApiToken
@@ -12,6 +14,9 @@ __all__ = [
     "AppendOnlyError",
     "AuditChainHead",
     "AuditEvent",
+    "BusinessCalendar",
+    "CalendarException",
+    "Notification",
     "NumberSequence",
     "OrgUnit",
     "PeriodicJobState",

@@ -62,3 +62,15 @@ def test_orm_refuses_changes(events):
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.filter(action=AuditAction.CREATE).count() == 5
+
+
+def test_no_door_edits_audit_events(events, make_user, org):
+    """The admin site does not offer the model, the API is read-only, and even an auditor (who
+    may read everything) holds no change or delete permission on it."""
+    from django.contrib import admin
+
+    assert AuditEvent not in admin.site._registry
+    auditor = make_user("auditor", unit=org.hq)
+    assert auditor.has_perm("core.view_auditevent")
+    assert not auditor.has_perm("core.change_auditevent")
+    assert not auditor.has_perm("core.delete_auditevent")

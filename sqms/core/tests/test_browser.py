@@ -11,7 +11,7 @@ from sqms.core.tests.web import confirmed_totp_device, current_code
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -22,8 +22,13 @@ def prune_results() -> list[DBTaskResult]:
     return list(DBTaskResult.objects.filter(task_path=PRUNE).order_by("enqueued_at"))
 
 
-def test_prune_is_the_registered_periodic_job():
-    assert [job.name for job in periodic.registered()] == [PRUNE]
+def test_prune_is_a_registered_periodic_job():
+    assert PRUNE in [job.name for job in periodic.registered()]
+
+
+def prune_in(names: list[str]) -> list[str]:
+    """The prune job among what a tick enqueued (other apps register jobs of their own)."""
+    return [name for name in names if name == PRUNE]
 
 
 def test_worker_id_is_host_and_pid():
@@ -52,13 +57,13 @@ def test_tick_writes_and_refreshes_the_heartbeat():
 @pytest.mark.django_db
 def test_each_run_is_enqueued_once_by_two_schedulers_in_a_row():
     first, second = Scheduler("host-a:1", every=5), Scheduler("host-b:2", every=5)
-    assert first.tick(NOW) == [PRUNE]
-    assert second.tick(NOW) == []
-    assert first.tick(NOW + timedelta(minutes=59)) == []
+    assert prune_in(first.tick(NOW)) == [PRUNE]
+    assert prune_in(second.tick(NOW)) == []
+    assert prune_in(first.tick(NOW + timedelta(minutes=59))) == []
     assert len(prune_results()) == 1
     # The next run falls due an hour later; again only one scheduler wins it.
-    assert second.tick(NOW + timedelta(hours=1)) == [PRUNE]
-    assert first.tick(NOW + timedelta(hours=1)) == []
+    assert prune_in(second.tick(NOW + timedelta(hours=1))) == [PRUNE]
+    assert prune_in(first.tick(NOW + timedelta(hours=1))) == []
     assert len(prune_results()) == 2
     state = PeriodicJobState.objects.get(name=PRUNE)
     assert state.next_run_at == NOW + timedelta(hours=2)
@@ -89,7 +94,7 @@ def test_concurrent_schedulers_enqueue_each_run_once():
         for thread in threads:
             thread.join()
         # Round 0 races on creating the state row, later rounds on the conditional update.
-        assert enqueued == [PRUNE], f"round {round_number}"
+        assert prune_in(enqueued) == [PRUNE], f"round {round_number}"
     assert len(prune_results()) == 10
 
 

@@ -1,0 +1,82 @@
+"""Enumerations of the service desk, with zh-Hans/English labels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketKind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    BUSINESS = "business", _("Business request")
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+    FAULT = "fault", _("Fault report")
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Service hall counter")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Website / portal")
+    APP = "app", _("App")
+    WECHAT = "wechat", _("WeChat")
+    SOCIAL = "social", _("Social media")
+    LETTER = "letter", _("Letter")
+    API = "api", _("Integration (API)")
+
+
+class Level(models.IntegerChoices):
+    """Impact and urgency share one scale."""
+
+    HIGH = 1, _("High")
+    MEDIUM = 2, _("Medium")
+    LOW = 3, _("Low")
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 Critical")
+    P2 = 2, _("P2 High")
+    P3 = 3, _("P3 Medium")
+    P4 = 4, _("P4 Normal")
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    TRIAGED = "triaged", _("Triaged")
+    RESPONDED = "responded", _("Responded")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for customer")
+    RESOLVED = "resolved", _("Resolved")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        TicketStatus.NEW,
+        TicketStatus.TRIAGED,
+        TicketStatus.RESPONDED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.WAITING_CUSTOMER,
+        TicketStatus.REOPENED,
+    }
+)
+
+
+class EventType(models.TextChoices):
+    CREATED = "created", _("Registered")
+    TRANSITION = "transition", _("Status changed")
+    COMMENT = "comment", _("Comment")
+    ASSIGNMENT = "assignment", _("Assignment")
+    PRIORITY = "priority", _("Priority changed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    ESCALATION = "escalation", _("Escalation")
+    FEEDBACK = "feedback", _("Customer feedback")
+    ATTACHMENT = "attachment", _("Attachment")
+    VISIT = "visit", _("Counter visit")
+
+
+class SlaTarget(models.TextChoices):
+    RESPONSE = "response", _("First response")
+    RESOLUTION = "resolution", _("Resolution")

@@ -1,0 +1,25 @@
+"""Background work of the service desk: the SLA sweep, run every minute by `sqms worker`."""
+
+import logging
+
+from django.tasks import task
+
+from sqms.servicedesk.sweep import sweep
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY_SECONDS = 60
+
+
+@task()
+def sla_sweep() -> dict[str, int]:
+    """Warn about and escalate the tickets whose SLA times have come; returns the counts."""
+    result = sweep()
+    if result.warned or result.escalated:
+        logger.info(
+            "SLA sweep: %d checked, %d warned, %d escalated",
+            result.checked,
+            result.warned,
+            result.escalated,
+        )
+    return {"checked": result.checked, "warned": result.warned, "escalated": result.escalated}

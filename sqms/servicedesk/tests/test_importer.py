@@ -1,0 +1,370 @@
+"""Bulk import of historical tickets: CSV (UTF-8, BOM, GBK) and Excel, validation report,
+all-or-nothing unless invalid rows are skipped, numbers kept or generated, audit, the page and
+the management command."""
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook
+
+from sqms.core.models import AuditEvent
+from sqms.servicedesk import importer
+from sqms.servicedesk.choices import EventType, Priority, TicketStatus
+from sqms.servicedesk.models import Category, Ticket, TicketEvent
+from sqms.servicedesk.tests.doc_helpers import make_ticket
+
+HEADER = [
+    "number",
+    "kind",
+    "channel",
+    "category",
+    "title",
+    "description",
+    "customer_name",
+    "customer_phone",
+    "org_unit",
+    "created_at",
+    "status",
+    "resolved_at",
+    "closed_at",
+    "resolution",
+    "impact",
+    "urgency",
+]
+
+
+def row(**values: Any) -> list[Any]:
+    base = {
+        "number": "",
+        "kind": "complaint",
+        "channel": "counter",
+        "category": "",
+        "title": "营业员态度差",
+        "description": "客户投诉营业员态度冷淡",
+        "customer_name": "王五",
+        "customer_phone": "13900001111",
+        "org_unit": "H1",
+        "created_at": "2025-03-01 10:20",
+        "status": "closed",
+        "resolved_at": "2025-03-02 09:00",
+        "closed_at": "2025-03-03 09:00",
+        "resolution": "已致歉并培训",
+        "impact": "2",
+        "urgency": "1",
+    }
+    base.update(values)
+    return [base[name] for name in HEADER]
+
+
+def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8", header: list[str] = HEADER) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: list[list[Any]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for values in rows:
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def manager(org: Any, make_user: Any) -> Any:
+    return make_user("unit_manager", unit=org.branch1)
+
+
+@pytest.fixture
+def category(db: Any) -> Category:
+    return Category.objects.add_root(
+        {"code": "attitude-test", "name": "服务态度", "name_en": "Service attitude"}
+    )
+
+
+def test_utf8_csv_imports_with_kept_and_generated_numbers(
+    org: Any, manager: Any, category: Category
+) -> None:
+    data = csv_bytes(
+        [
+            row(number="OLD-0001", category="attitude-test"),
+            row(
+                kind="咨询", channel="电话", status="", closed_at="", resolved_at="", resolution=""
+            ),
+            row(created_at="2024-12-31 23:30", org_unit="CC1"),
+        ]
+    )
+    result = importer.import_tickets("history.csv", data, actor=manager)
+    assert result.ok, result.problems
+    assert result.imported == 3 and result.rows == 3
+    kept = Ticket.objects.get(number="OLD-0001")
+    assert kept.category == category
+    assert kept.status == TicketStatus.CLOSED
+    assert kept.priority == Priority.P2  # medium impact × high urgency in the built-in matrix
+    assert kept.first_contact_owner == manager and kept.org_unit == org.hall1
+    # Registration time kept as the hall's local time (UTC+8), not the time of the import.
+    assert kept.created_at == datetime(2025, 3, 1, 2, 20, tzinfo=UTC)
+    assert kept.resolve_minutes == (22 * 60 + 40)
+    assert kept.customer_phone == "13900001111"
+    consultation = Ticket.objects.get(kind="consultation")
+    assert consultation.channel == "phone" and consultation.status == TicketStatus.NEW
+    late = Ticket.objects.get(org_unit=org.call_centre)
+    # A generated number carries the registration day (local date), not today's.
+    assert late.number.startswith("SQ20241231")
+    assert consultation.number.startswith("SQ20250301")
+    event = TicketEvent.objects.get(ticket=kept, event_type=EventType.CREATED)
+    assert event.created_at == kept.created_at
+    audit = AuditEvent.objects.get(object_type="servicedesk.ticketimport")
+    assert (
+        audit.after is not None
+        and audit.after["imported"] == 3
+        and audit.after["file"] == "history.csv"
+    )
+    assert audit.actor == manager
+
+
+def test_bom_and_gbk_csv(manager: Any) -> None:
+    with_bom = b"\xef\xbb\xbf" + csv_bytes([row(title="带BOM的文件")])
+    assert importer.import_tickets("bom.csv", with_bom, actor=manager).imported == 1
+    gbk = csv_bytes([row(title="国标编码的文件", customer_name="赵六")], encoding="gbk")
+    result = importer.import_tickets("gbk.csv", gbk, actor=manager)
+    assert result.imported == 1, result.problems
+    ticket = Ticket.objects.get(title="国标编码的文件")
+    assert ticket.customer_name == "赵六"
+
+
+def test_chinese_headers_are_understood(manager: Any) -> None:
+    header = ["类型", "渠道", "标题", "受理时间", "组织代码"]
+    data = csv_bytes([["投诉", "营业厅", "中文表头", "2025-01-02 08:00", "H1"]], header=header)
+    result = importer.import_tickets("zh.csv", data, actor=manager)
+    assert result.imported == 1, result.problems
+
+
+def test_xlsx_with_real_dates_and_numbers(org: Any, manager: Any) -> None:
+    data = xlsx_bytes(
+        [
+            row(
+                created_at=datetime(2025, 5, 4, 9, 15),
+                resolved_at=datetime(2025, 5, 4, 11, 0),
+                closed_at=datetime(2025, 5, 5, 9, 0),
+                customer_phone=13800138000,
+                impact=1,
+                urgency=1,
+            ),
+            row(title="第二行"),
+        ]
+    )
+    result = importer.import_tickets("history.xlsx", data, actor=manager)
+    assert result.imported == 2, result.problems
+    ticket = Ticket.objects.get(created_at=datetime(2025, 5, 4, 1, 15, tzinfo=UTC))
+    assert ticket.customer_phone == "13800138000"
+    assert ticket.priority == Priority.P1
+
+
+def test_a_bad_row_in_the_middle_stops_everything(manager: Any) -> None:
+    rows = [
+        row(title="第一行"),
+        row(
+            kind="unknown",
+            title="",
+            created_at="yesterday",
+            customer_phone="12345",
+            org_unit="H2",
+        ),
+        row(title="第三行"),
+    ]
+    for name, data in (("bad.csv", csv_bytes(rows)), ("bad.xlsx", xlsx_bytes(rows))):
+        result = importer.import_tickets(name, data, actor=manager)
+        assert result.imported == 0
+        problems = {(p.row, p.field) for p in result.problems}
+        assert problems == {
+            (3, "kind"),
+            (3, "title"),
+            (3, "created_at"),
+            (3, "customer_phone"),
+            (3, "org_unit"),  # H2 lies outside the manager's branch
+        }
+        assert all(p.message for p in result.problems)
+        assert not Ticket.objects.exists()
+        assert not AuditEvent.objects.filter(object_type="servicedesk.ticketimport").exists()
+
+
+def test_skip_invalid_imports_the_good_rows(manager: Any) -> None:
+    rows = [row(title="好的一行"), row(kind=""), row(title="另一好行", number="KEEP-1")]
+    result = importer.import_tickets("mixed.csv", csv_bytes(rows), actor=manager, skip_invalid=True)
+    assert result.imported == 2 and result.skipped == 1
+    assert [(p.row, p.field) for p in result.problems] == [(3, "kind")]
+    assert set(Ticket.objects.values_list("title", flat=True)) == {"好的一行", "另一好行"}
+    audit = AuditEvent.objects.get(object_type="servicedesk.ticketimport")
+    assert audit.after is not None and audit.after["skipped"] == 1 and audit.after["imported"] == 2
+
+
+def test_consistency_rules(org: Any, manager: Any, make_user: Any) -> None:
+    make_ticket(org.hall1, manager, number="DUP-1")
+    outsider = make_user("agent", unit=org.hall2, username="far_away")
+    rows = [
+        row(number="DUP-1"),
+        row(number="TWICE"),
+        row(number="TWICE"),
+        row(status="closed", closed_at="", resolution=""),
+        row(resolved_at="2025-02-01 10:00"),
+        row(closed_at="2025-03-01 12:00", resolved_at="2025-03-02 12:00"),
+        row(created_at="2999-01-01 10:00", resolved_at="", closed_at="", status="new"),
+        row(impact="huge"),
+        row(category="no-such-code", org_unit="NOPE"),
+    ]
+    rows[0][HEADER.index("title")] = "x" * 201
+    data = csv_bytes(rows, header=HEADER)
+    extra = csv_bytes(
+        [[*row(), "far_away"]], header=[*HEADER, "first_contact_owner"]
+    )  # an owner outside the scope
+    result = importer.import_tickets("rules.csv", data, actor=manager)
+    found = {(p.row, p.field) for p in result.problems}
+    assert {
+        (2, "number"),
+        (2, "title"),
+        (4, "number"),
+        (5, "closed_at"),
+        (5, "resolution"),
+        (6, "resolved_at"),
+        (7, "closed_at"),
+        (8, "created_at"),
+        (9, "impact"),
+        (10, "category"),
+        (10, "org_unit"),
+    } <= found
+    assert (3, "number") not in found
+    owner_result = importer.import_tickets("owner.csv", extra, actor=manager)
+    assert {(p.row, p.field) for p in owner_result.problems} == {(2, "first_contact_owner")}
+    assert outsider.pk
+    assert Ticket.objects.count() == 1
+
+
+def test_service_error_and_people_columns(org: Any, manager: Any, make_user: Any) -> None:
+    clerk = make_user("agent", unit=org.hall1, username="clerk", employee_number="E77")
+    header = [*HEADER, "service_error", "first_contact_owner", "assignee"]
+    data = csv_bytes(
+        [
+            [*row(title="差错"), "是", "E77", "clerk"],
+            [*row(title="无差错"), "no", "clerk", ""],
+            [*row(title="乱填"), "perhaps", "nobody", ""],
+        ],
+        header=header,
+    )
+    result = importer.import_tickets("people.csv", data, actor=manager, skip_invalid=True)
+    assert {(p.row, p.field) for p in result.problems} == {
+        (4, "service_error"),
+        (4, "first_contact_owner"),
+    }
+    flagged = Ticket.objects.get(title="差错")
+    assert flagged.service_error and flagged.first_contact_owner == clerk
+    assert flagged.assignee == clerk and flagged.resolved_by == clerk
+    assert not Ticket.objects.get(title="无差错").service_error
+
+
+def test_file_level_problems(manager: Any) -> None:
+    def only(name: str, data: bytes) -> list[tuple[int, str]]:
+        result = importer.import_tickets(name, data, actor=manager)
+        assert result.imported == 0
+        return [(p.row, p.field) for p in result.problems]
+
+    assert only("x.txt", b"kind") == [(0, "file")]
+    assert only("x.csv", b"") == [(0, "file")]
+    assert only("x.csv", b"\xff\xfe\x00\x00garbage\x81") == [(0, "file")]
+    assert only("x.xlsx", b"not an excel file") == [(0, "file")]
+    missing = only("x.csv", csv_bytes([], header=["kind", "title", "whatever"]))
+    assert (1, "channel") in missing and (1, "created_at") in missing
+    assert (1, "whatever") in missing
+    assert only("x.csv", csv_bytes([])) == [(0, "file")]
+
+
+def test_dry_run_stores_nothing(manager: Any) -> None:
+    result = importer.import_tickets("ok.csv", csv_bytes([row()]), actor=manager, dry_run=True)
+    assert result.ok and result.rows == 1 and result.imported == 0
+    assert not Ticket.objects.exists()
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_import_page(org: Any, manager: Any, make_user: Any) -> None:
+    client = Client()
+    client.force_login(manager)
+    url = reverse("ticket_import")
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("ticket_import_template")).content.startswith(b"\xef\xbb\xbfnumber")
+    bad = client.post(
+        url, {"file": SimpleUploadedFile("t.csv", csv_bytes([row(), row(kind="?"), row()]))}
+    )
+    assert bad.status_code == 400
+    assert bad.context["result"].problems[0].row == 3
+    assert b'data-testid="import-problem"' in bad.content
+    assert not Ticket.objects.exists()
+    skipped = client.post(
+        url,
+        {
+            "file": SimpleUploadedFile("t.csv", csv_bytes([row(), row(kind="?"), row()])),
+            "skip_invalid": "on",
+        },
+    )
+    assert skipped.status_code == 200
+    assert Ticket.objects.count() == 2
+    wrong = client.post(url, {"file": SimpleUploadedFile("t.exe", b"MZ")})
+    assert wrong.status_code == 400 and wrong.context["form"].errors["file"]
+    agent = Client()
+    agent.force_login(make_user("agent", unit=org.hall1))
+    assert agent.get(url).status_code == 403
+    assert (
+        agent.post(url, {"file": SimpleUploadedFile("t.csv", csv_bytes([row()]))}).status_code
+        == 403
+    )
+    assert Ticket.objects.count() == 2
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_command(tmp_path: Path, manager: Any) -> None:
+    path = tmp_path / "history.csv"
+    path.write_bytes(csv_bytes([row(), row(kind="?"), row()]))
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_tickets", str(path), "--user", manager.username)
+    assert not Ticket.objects.exists()
+    out = io.StringIO()
+    err = io.StringIO()
+    call_command(
+        "import_tickets",
+        str(path),
+        "--skip-invalid",
+        "--user",
+        manager.username,
+        stdout=out,
+        stderr=err,
+    )
+    assert Ticket.objects.count() == 2
+    assert "3\tkind\t" in err.getvalue()
+    # Without --user every row must name its first-contact owner.
+    with pytest.raises(CommandError):
+        call_command("import_tickets", str(path), stderr=io.StringIO())
+    owned = tmp_path / "owned.csv"
+    owned.write_bytes(
+        csv_bytes([[*row(), manager.username]], header=[*HEADER, "first_contact_owner"])
+    )
+    call_command("import_tickets", str(owned), stdout=io.StringIO())
+    assert Ticket.objects.count() == 3
+    with pytest.raises(CommandError):
+        call_command("import_tickets", str(tmp_path / "missing.csv"))
