@@ -2,9 +2,10 @@
 
 Each number costs one atomic statement: an upsert on (prefix, day) that increments the day's
 counter and returns it. The database serialises concurrent callers on that one row, so numbers
-are unique across threads, processes and machines, with no lock held in Python. Take the number
-inside the transaction that stores its record: the row then stays locked until that transaction
-ends, and a rolled-back caller gives its number back, so the sequence has no gaps.
+are unique across threads, processes and machines, with no lock held in Python. Taken inside
+the transaction that stores its record, the row stays locked until that transaction ends and a
+rolled-back caller gives its number back (no gaps, one writer at a time); taken before it, in
+autocommit, the lock lasts one statement (callers run side by side; a failure leaves a gap).
 """
 
 import re

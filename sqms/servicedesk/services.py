@@ -285,10 +285,14 @@ def register_ticket(
         raise DomainError(_("This org unit is outside your scope."), field="org_unit")
     _check_handler(actor, assignee, handling_department, "handling_department")
 
+    now = timezone.now()
+    # Numbered before the transaction: the day's counter row is then locked for one statement,
+    # not for the whole registration, so registrations run side by side. A registration that
+    # fails after this point leaves a gap in the day's numbers, which ticket numbers may have.
+    number = next_number(NUMBER_PREFIX, now=now)
     with transaction.atomic():
-        now = timezone.now()
         ticket = Ticket(
-            number=next_number(NUMBER_PREFIX, now=now),
+            number=number,
             created_at=now,
             kind=kind,
             channel=channel,
