@@ -5,6 +5,7 @@ Pure functions over a `WorkingCalendar` value, so the SLA planner, the sweep, re
 all share one definition. Times are aware datetimes; the calendar works in its own time zone.
 """
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -60,6 +61,10 @@ def _minutes(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
+# The library's tables are fixed for the life of the process (they change only with a new
+# release), so caching its answers per year and per day is safe and saves most of the cost of
+# walking a calendar day by day.
+@functools.lru_cache(maxsize=64)
 def statutory_data_known(year: int) -> bool:
     """Whether chinese-calendar knows the holidays of `year` (it is updated once a year)."""
     try:
@@ -69,19 +74,35 @@ def statutory_data_known(year: int) -> bool:
     return True
 
 
+HOLIDAY, MAKE_UP_WORKDAY, ORDINARY = "holiday", "make_up", "ordinary"
+
+
+@functools.lru_cache(maxsize=8192)
+def statutory_day_kind(day: date) -> str:
+    """A statutory holiday, a 调休 weekend day worked as a weekday, or an ordinary day (also
+    every day of a year the library does not know)."""
+    if not statutory_data_known(day.year):
+        return ORDINARY
+    is_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
+    if is_holiday and holiday_name is not None:
+        return HOLIDAY
+    if not is_holiday and day.weekday() >= 5:
+        return MAKE_UP_WORKDAY
+    return ORDINARY
+
+
 def hours_on(calendar: WorkingCalendar, day: date) -> tuple[Interval, ...]:
     if day in calendar.exceptions:
         return calendar.exceptions[day]
     weekly = calendar.weekly_hours[day.weekday()]
-    if not calendar.observe_statutory_holidays or not statutory_data_known(day.year):
-        # Unknown years fall back to plain weekly hours (callers show a warning).
+    if not calendar.observe_statutory_holidays:
         return weekly
-    is_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
-    if is_holiday and holiday_name is not None:
-        return ()  # a statutory holiday
-    if not is_holiday and day.weekday() >= 5:
-        return calendar.weekly_hours[0]  # 调休: a weekend day worked as a weekday
-    return weekly
+    kind = statutory_day_kind(day)
+    if kind == HOLIDAY:
+        return ()
+    if kind == MAKE_UP_WORKDAY:
+        return calendar.weekly_hours[0]  # a weekend day worked with a weekday's hours
+    return weekly  # unknown years fall back to plain weekly hours (callers show a warning)
 
 
 def _open_spans(calendar: WorkingCalendar, day: date) -> Iterator[tuple[datetime, datetime]]:
