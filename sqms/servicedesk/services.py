@@ -240,6 +240,25 @@ def _transition(ticket: Ticket, action: str) -> tuple[str, str]:
     return source, target
 
 
+def _record_transition(
+    locked: Ticket,
+    actor: Any,
+    before: dict[str, Any],
+    source: str,
+    target: str,
+    *,
+    event_type: str = EventType.TRANSITION,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Save a ticket moved along the state machine, with its timeline line and audit event."""
+    locked.save()
+    _event(
+        locked, actor, event_type, from_status=source, to_status=target, message=message, data=data
+    )
+    _audit(AuditAction.TRANSITION, locked, actor, before)
+
+
 # --- registration -------------------------------------------------------------------------
 
 
@@ -421,16 +440,14 @@ def triage_ticket(
         new_urgency = urgency if urgency is not None else locked.urgency
         if kind_changed or (new_impact, new_urgency) != (locked.impact, locked.urgency):
             _replan_priority(locked, actor, now, new_impact, new_urgency, "")
-        locked.save()
-        _event(
+        _record_transition(
             locked,
             actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
+            before,
+            source,
+            target,
             data={"category": locked.category_id, "kind": locked.kind},
         )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
     return _refresh(ticket, locked)
 
 
@@ -469,20 +486,18 @@ def respond_to_ticket(ticket: Ticket | int, *, actor: Any, message: str = "") ->
         source, target = _transition(locked, "respond")
         sla.record_response(locked, now)
         locked.sla_next_check_at = sla.next_check_at(locked)
-        locked.save()
-        _event(
+        _record_transition(
             locked,
             actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
+            before,
+            source,
+            target,
             message=(message or "").strip(),
             data={
                 "response_minutes": locked.response_minutes,
                 "response_breached": locked.response_breached,
             },
         )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
     return _refresh(ticket, locked)
 
 
@@ -560,16 +575,14 @@ def start_ticket(ticket: Ticket | int, *, actor: Any) -> Ticket:
         took_over = locked.assignee_id is None
         if took_over:
             locked.assignee = actor
-        locked.save()
-        _event(
+        _record_transition(
             locked,
             actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
+            before,
+            source,
+            target,
             data={"assignee": actor.pk} if took_over else {},
         )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
     return _refresh(ticket, locked)
 
 
@@ -583,17 +596,15 @@ def pause_ticket(ticket: Ticket | int, *, actor: Any, reason: str) -> Ticket:
         now = timezone.now()
         source, target = _transition(locked, "pause")
         sla.pause(locked, now)
-        locked.save()
-        _event(
+        _record_transition(
             locked,
             actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
+            before,
+            source,
+            target,
             message=reason,
             data={"paused_at": now.isoformat()},
         )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
     return _refresh(ticket, locked)
 
 
@@ -606,11 +617,7 @@ def resume_ticket(ticket: Ticket | int, *, actor: Any) -> Ticket:
         now = timezone.now()
         source, target = _transition(locked, "resume")
         spell = sla.resume(locked, now)
-        locked.save()
-        _event(
-            locked, actor, EventType.TRANSITION, from_status=source, to_status=target, data=spell
-        )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
+        _record_transition(locked, actor, before, source, target, data=spell)
     return _refresh(ticket, locked)
 
 
@@ -647,13 +654,12 @@ def resolve_ticket(
         locked.verified_by, locked.verified_at = None, None
         sla.record_resolution(locked, now)
         locked.sla_next_check_at = sla.next_check_at(locked)
-        locked.save()
-        _event(
+        _record_transition(
             locked,
             actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
+            before,
+            source,
+            target,
             message=resolution,
             data={
                 "resolve_minutes": locked.resolve_minutes,
@@ -661,7 +667,6 @@ def resolve_ticket(
                 "service_error": locked.service_error,
             },
         )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
         number = locked.number
         _notify_later(
             [locked.first_contact_owner_id],
@@ -687,16 +692,7 @@ def verify_resolution(ticket: Ticket | int, *, actor: Any, note: str = "") -> Ti
             )
         locked.verified_by = actor
         locked.verified_at = now
-        locked.save()
-        _event(
-            locked,
-            actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
-            message=(note or "").strip(),
-        )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
+        _record_transition(locked, actor, before, source, target, message=(note or "").strip())
     return _refresh(ticket, locked)
 
 
@@ -719,17 +715,7 @@ def send_back_resolution(ticket: Ticket | int, *, actor: Any, reason: str) -> Ti
         now = timezone.now()
         source, target = _transition(locked, "send_back")
         spell = _back_to_work(locked, now)
-        locked.save()
-        _event(
-            locked,
-            actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
-            message=reason,
-            data=spell,
-        )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
+        _record_transition(locked, actor, before, source, target, message=reason, data=spell)
         number = locked.number
         _notify_later(
             [locked.assignee_id, locked.resolved_by_id],
@@ -755,17 +741,16 @@ def record_feedback(ticket: Ticket | int, *, actor: Any, confirmed: bool, note: 
         else:
             locked.reopen_count += 1
             data.update(_back_to_work(locked, now))
-        locked.save()
-        _event(
+        _record_transition(
             locked,
             actor,
-            EventType.FEEDBACK,
-            from_status=source,
-            to_status=target,
+            before,
+            source,
+            target,
+            event_type=EventType.FEEDBACK,
             message=(note or "").strip(),
             data=data,
         )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
         number = locked.number
         recipients: list[int | None] = [locked.first_contact_owner_id]
         if confirmed:
@@ -790,16 +775,7 @@ def close_ticket(ticket: Ticket | int, *, actor: Any, note: str = "") -> Ticket:
         now = timezone.now()
         source, target = _transition(locked, "close")
         locked.closed_at = now
-        locked.save()
-        _event(
-            locked,
-            actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
-            message=(note or "").strip(),
-        )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
+        _record_transition(locked, actor, before, source, target, message=(note or "").strip())
         number = locked.number
         _notify_later(
             [locked.first_contact_owner_id],
@@ -821,17 +797,7 @@ def reopen_ticket(ticket: Ticket | int, *, actor: Any, reason: str) -> Ticket:
         source, target = _transition(locked, "reopen")
         locked.reopen_count += 1
         spell = _back_to_work(locked, now)
-        locked.save()
-        _event(
-            locked,
-            actor,
-            EventType.TRANSITION,
-            from_status=source,
-            to_status=target,
-            message=reason,
-            data=spell,
-        )
-        _audit(AuditAction.TRANSITION, locked, actor, before)
+        _record_transition(locked, actor, before, source, target, message=reason, data=spell)
         number = locked.number
         _notify_later(
             [locked.first_contact_owner_id, locked.assignee_id],
