@@ -15,10 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from sqms.core.choices import OrgUnitKind
 from sqms.core.models import OrgUnit
 from sqms.core.tests.factories import TEST_PASSWORD, UserFactory, make_unit
+
+# Property tests check what the code computes, not how fast: on a loaded 2-core machine
+# hypothesis's timing checks (per-example deadline, slow input generation) fail at random.
+hypothesis_settings.register_profile(
+    "sqms", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("sqms")
 
 
 @dataclass

@@ -43,6 +43,12 @@ INSTALLED_APPS = [
     "treebeard",
     "sqms.core",
     "sqms.servicedesk",
+    "sqms.improvement",
+    "sqms.staff",
+    "sqms.customers",
+    "sqms.quality",
+    "sqms.risk",
+    "sqms.emergency",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +108,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sqms.core.auth_backend.ModelPermissionBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -193,8 +199,40 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set that several fields share or whose field names collide.
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "sqms.core.choices.OrgUnitKind",
+        "LanguageEnum": "sqms.core.choices.Language",
         "TicketKindEnum": "sqms.servicedesk.choices.TicketKind",
         "LevelEnum": "sqms.servicedesk.choices.Level",
+        "ChannelEnum": "sqms.servicedesk.choices.Channel",
+        "TicketStatusEnum": "sqms.servicedesk.choices.TicketStatus",
+        "TicketEventTypeEnum": "sqms.servicedesk.choices.EventType",
+        "PreferredChannelEnum": "sqms.customers.choices.PreferredChannel",
+        "ConsentChannelEnum": "sqms.customers.choices.ConsentChannel",
+        "IndicatorSourceEnum": "sqms.quality.choices.Source",
+        "AlertStatusEnum": "sqms.quality.choices.AlertStatus",
+        "ReportStatusEnum": "sqms.quality.choices.ReportStatus",
+        "RuleKindEnum": "sqms.quality.choices.RuleKind",
+        "DirectionEnum": "sqms.quality.choices.Direction",
+        "QuestionKindEnum": "sqms.staff.choices.QuestionKind",
+        "RecordKindEnum": "sqms.staff.choices.RecordKind",
+        "AttemptStatusEnum": "sqms.staff.choices.AttemptStatus",
+        "ApprovalStatusEnum": "sqms.staff.choices.ApprovalStatus",
+        "RiskStatusEnum": "sqms.risk.choices.RiskStatus",
+        "ControlKindEnum": "sqms.risk.choices.ControlKind",
+        "ControlStatusEnum": "sqms.risk.choices.ControlStatus",
+        "RunStatusEnum": "sqms.risk.choices.RunStatus",
+        "HistoryKindEnum": "sqms.risk.choices.HistoryKind",
+        "ActionSourceEnum": "sqms.improvement.choices.ActionSource",
+        "ActionEventTypeEnum": "sqms.improvement.choices.EventType",
+        "StageEnum": "sqms.improvement.choices.Stage",
+        "VerdictEnum": "sqms.improvement.choices.Verdict",
+        "IncidentSourceEnum": "sqms.emergency.choices.IncidentSource",
+        "IncidentStatusEnum": "sqms.emergency.choices.IncidentStatus",
+        "PlanStatusEnum": "sqms.emergency.choices.PlanStatus",
+        "DrillStatusEnum": "sqms.emergency.choices.DrillStatus",
+        "EmergencyEventTypeEnum": "sqms.emergency.choices.EventType",
+        "TimelineKindEnum": "sqms.emergency.choices.TimelineKind",
+        "ReviewActionKindEnum": "sqms.emergency.choices.ReviewActionKind",
+        "DependencyKindEnum": "sqms.emergency.choices.DependencyKind",
     },
 }
 

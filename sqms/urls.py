@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from sqms.core import views as core_views
+from sqms.emergency import views as emergency_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -15,6 +16,19 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/core/", include("sqms.core.api.urls")),
     path("api/servicedesk/", include("sqms.servicedesk.api.urls")),
+    path("api/staff/", include("sqms.staff.api.urls")),
+    path("staff/", include("sqms.staff.urls")),
     path("tickets/", include("sqms.servicedesk.urls")),
+    path("api/quality/", include("sqms.quality.api.urls")),
+    path("quality/", include("sqms.quality.urls")),
+    path("api/customers/", include("sqms.customers.api.urls")),
+    path("customers/", include("sqms.customers.urls")),
+    path("api/emergency/", include("sqms.emergency.api.urls")),
+    path("emergency/", include("sqms.emergency.urls")),
+    path("status/", emergency_views.service_status, name="service_status"),
+    path("api/risk/", include("sqms.risk.api.urls")),
+    path("risks/", include("sqms.risk.urls")),
+    path("api/improvement/", include("sqms.improvement.api.urls")),
+    path("improvement/", include("sqms.improvement.urls")),
     path("", include("sqms.core.urls")),
 ]

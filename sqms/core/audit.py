@@ -7,8 +7,9 @@ link, so `verify_chain` finds any edited, inserted or deleted event.
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import models, transaction
@@ -82,6 +83,15 @@ def _org_unit_of(obj: Any) -> OrgUnit | None:
     return unit if isinstance(unit, OrgUnit) else None
 
 
+def _locked_head() -> AuditChainHead:
+    """The chain head, locked until commit; created on first use (and after a test flush)."""
+    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(id=1)
+        head = AuditChainHead.objects.select_for_update().get(id=1)
+    return head
+
+
 def record(
     action: str,
     obj: models.Model | None = None,
@@ -102,9 +112,9 @@ def record(
         object_repr = object_repr or str(obj)[:200]
         org_unit = org_unit or _org_unit_of(obj)
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
-        AuditChainHead.objects.get_or_create(id=1)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+    # No savepoint: if appending fails, the caller's change must fail with it.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
         event = AuditEvent(
             seq=head.last_seq + 1,
             created_at=timezone.now(),
@@ -126,6 +136,33 @@ def record(
         head.last_hash = event.hash
         head.save(update_fields=["last_seq", "last_hash"])
     return event
+
+
+def append_many(
+    rows: list[dict[str, Any]],
+    insert: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> None:
+    """Append many events at once under one head lock, for bulk work such as the SLA sweep.
+
+    Each row holds an AuditEvent's column values (by attname) except seq and the hashes,
+    which are assigned here in order; `insert` writes the finished rows (default:
+    bulk_create). Runs inside the caller's transaction, like record().
+    """
+    if not rows:
+        return
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        seq, previous_hash = head.last_seq, head.last_hash
+        for row in rows:
+            seq += 1
+            row["seq"], row["prev_hash"] = seq, previous_hash
+            row["hash"] = previous_hash = event_hash(SimpleNamespace(**row))  # type: ignore[arg-type]
+        if insert is None:
+            AuditEvent.objects.bulk_create(AuditEvent(**row) for row in rows)
+        else:
+            insert(rows)
+        head.last_seq, head.last_hash = seq, previous_hash
+        head.save(update_fields=["last_seq", "last_hash"])
 
 
 @dataclass

@@ -8,4 +8,8 @@ from sqms.core import navigation as nav
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": nav.entries_for(request)}
+    sections = nav.sections_for(request)
+    return {
+        "nav_sections": sections,
+        "nav_items": [entry for section in sections for entry in section.entries],
+    }

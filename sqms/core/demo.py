@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sqms.core import bootstrap, services
+from sqms.core.app_modules import later_app_modules
 from sqms.core.choices import OrgUnitKind
 from sqms.core.errors import ConflictError
 from sqms.core.models import OrgUnit, User
@@ -119,7 +120,9 @@ USERS = [
         "chenjing",
         "陈",
         "静",
-        "HNTEL-QM",
+        # Placed at the company, not in her department: quality is managed company-wide, and
+        # a user sees her own unit and everything below it.
+        COMPANY_CODE,
         "HN0021",
         "质量管理部经理",
         date(2012, 4, 9),
@@ -282,4 +285,14 @@ def install(*, password: str | None = None) -> DemoResult:
                     actor=admin, password=user_password, roles=[spec.role], **values
                 )
             created.append(CreatedUser(user, spec.role, user_password))
+        _populate_apps(units, {item.role: item.user for item in created})
     return DemoResult(created=True, users=created)
+
+
+def _populate_apps(units: dict[str, OrgUnit], users_by_role: dict[str, User]) -> None:
+    """Let each later app add its demo records: `sqms/<app>/demo.py` with `populate(units, users)`.
+
+    `units` maps the unit codes above to org units, `users_by_role` a role name to its demo user.
+    """
+    for module in later_app_modules("demo"):
+        module.populate(units, users_by_role)

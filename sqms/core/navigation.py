@@ -15,8 +15,10 @@ An app adds its entries once, next to its other start-up wiring::
         )
     )
 
-`order` places it (core uses 0–99, later apps 100 and up, the admin site comes last); the
-entry is shown only to users holding `permission` (or to superusers when `superuser_only`).
+`order` places it (core uses 0–99, later apps 100 and up, the admin site comes last) and
+puts it in a menu section: each app has a range of a hundred or fifty (see SECTIONS), and a
+section with more than one entry the user may see becomes a drop-down. The entry is shown
+only to users holding `permission` (or to superusers when `superuser_only`).
 """
 
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,53 @@ def register(*items: NavItem) -> None:
         _registry[item.key] = item
 
 
+@dataclass(frozen=True)
+class NavSection:
+    """A group of entries: one link when it holds one, a drop-down when it holds more."""
+
+    key: str
+    label: str | Promise
+    icon: str
+    entries: list[NavEntry]
+
+    @property
+    def active(self) -> bool:
+        return any(entry.active for entry in self.entries)
+
+
+# (first order, key, label, icon): an entry belongs to the last section starting at or below
+# its order. Apps keep to their ranges: servicedesk 100, customers 150, quality 200,
+# surveys 250, staff 300, risk and improvement 400, emergency 450, knowledge/insight 500.
+SECTIONS: list[tuple[int, str, Promise, str]] = [
+    (0, "home", _("Home"), "house"),
+    (80, "system", _("System"), "gear"),
+    (100, "service_desk", _("Service desk"), "ticket-detailed"),
+    (150, "customers", _("Customers"), "person-vcard"),
+    (200, "quality", _("Quality"), "graph-up"),
+    (300, "staff", _("Staff"), "mortarboard"),
+    (400, "improvement", _("Risk and improvement"), "shield-check"),
+    (450, "emergency", _("Emergency"), "exclamation-octagon"),
+    (500, "knowledge", _("Knowledge"), "book"),
+    (10_000, "system", _("System"), "gear"),
+]
+
+
+def _section_of(order: int) -> tuple[int, str, Promise, str]:
+    return [section for section in SECTIONS if section[0] <= order][-1]
+
+
+def sections_for(request: HttpRequest) -> list[NavSection]:
+    """The menu: the user's entries grouped into sections, in the order of their first entry."""
+    by_key: dict[str, NavSection] = {}
+    orders = {item.key: item.order for item in _registry.values()}
+    for entry in entries_for(request):
+        _start, key, label, icon = _section_of(orders[entry.key])
+        if key not in by_key:
+            by_key[key] = NavSection(key=key, label=label, icon=icon, entries=[])
+        by_key[key].entries.append(entry)
+    return list(by_key.values())
+
+
 def registered() -> list[NavItem]:
     return sorted(_registry.values(), key=lambda item: (item.order, item.key))
 
@@ -119,8 +169,6 @@ def entries_for(request: HttpRequest) -> list[NavEntry]:
 
 def register_core_items() -> None:
     """The core app's entries (called from CoreConfig.ready)."""
-    from django.utils.translation import gettext_lazy as _
-
     register(
         NavItem(
             key="home",

@@ -1,19 +1,24 @@
 """The roles of DESIGN.md as Django groups, with the permissions each grants.
 
-Each app adds its permissions here and a data migration that calls `sync_roles`, so a fresh
-database and an upgraded one end with the same groups.
+Core and the service desk list theirs here; a later app lists its own in `sqms/<app>/roles.py`
+as a `ROLE_PERMISSIONS` dict of the same shape, which `role_permissions()` merges in. Each app
+adds a data migration that calls `sync_roles`, so a fresh database and an upgraded one end with
+the same groups.
 """
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from sqms.core.app_modules import later_app_modules
 
 ROLE_LABELS = {
     "agent": _("Agent"),
     "unit_manager": _("Unit manager"),
     "quality_manager": _("Quality manager"),
     "quality_inspector": _("Quality inspector"),
-    "trainer": _("Trainer"),
+    "trainer": pgettext_lazy("role", "Trainer"),
     "emergency_officer": _("Emergency officer"),
     "auditor": _("Auditor"),
     "admin": _("Administrator"),
@@ -57,11 +62,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.reveal_personal_data",
         "servicedesk.verify_ticket",
         "servicedesk.import_ticket",
+        "servicedesk.hold_sla",
     ],
     "quality_manager": [*_EVERYONE, *_READ_SERVICE_DESK, *_CONFIGURE_SERVICE_DESK],
     "quality_inspector": [*_EVERYONE, *_READ_SERVICE_DESK, "servicedesk.verify_ticket"],
     "trainer": [*_EVERYONE],
-    "emergency_officer": [*_EVERYONE],
+    "emergency_officer": [*_EVERYONE, "servicedesk.view_ticket", "servicedesk.hold_sla"],
     "auditor": [
         *_EVERYONE,
         "core.view_all_units",
@@ -90,6 +96,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def role_permissions() -> dict[str, list[str]]:
+    """Every role's permissions: the ones above plus those each installed app's roles.py adds."""
+    merged = {role: list(names) for role, names in ROLE_PERMISSIONS.items()}
+    for module in later_app_modules("roles"):
+        for role, names in module.ROLE_PERMISSIONS.items():
+            merged.setdefault(role, []).extend(names)
+    return merged
+
+
 def sync_roles(apps: Any, schema_editor: Any = None) -> None:
     """Create the role groups and set their permissions exactly (for use in data migrations).
 
@@ -107,7 +122,7 @@ def sync_roles(apps: Any, schema_editor: Any = None) -> None:
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, names in ROLE_PERMISSIONS.items():
+    for role, names in role_permissions().items():
         group, _created = group_model.objects.get_or_create(name=role)
         wanted = []
         for name in names:

@@ -12,7 +12,7 @@ from sqms.core import audit
 from sqms.core.choices import AuditAction
 from sqms.core.errors import ConflictError, DomainError
 from sqms.core.models import OrgUnit, User
-from sqms.core.roles import ROLE_LABELS, ROLE_PERMISSIONS
+from sqms.core.roles import ROLE_LABELS, ROLE_PERMISSIONS, role_permissions
 from sqms.core.scope import sees_all_units, unit_in_scope
 
 ORG_UNIT_FIELDS = ["code", "name", "name_en", "kind", "time_zone", "is_active"]
@@ -140,7 +140,7 @@ def _set_roles(user: User, roles: list[str], *, actor: Any) -> None:
     if not actor.is_superuser:
         held = actor.get_all_permissions()
         for role in sorted(set(roles) - set(user.role_names)):
-            if not (set(ROLE_PERMISSIONS[role]) & GUARDED_PERMISSIONS) <= held:
+            if not (set(role_permissions()[role]) & GUARDED_PERMISSIONS) <= held:
                 raise DomainError(
                     _("You cannot grant the role %(role)s: it has permissions you do not have.")
                     % {"role": ROLE_LABELS[role]},

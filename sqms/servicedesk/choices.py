@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketKind(models.TextChoices):
@@ -44,7 +45,7 @@ class TicketStatus(models.TextChoices):
     NEW = "new", _("New")
     TRIAGED = "triaged", _("Triaged")
     RESPONDED = "responded", _("Responded")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
     WAITING_CUSTOMER = "waiting_customer", _("Waiting for customer")
     RESOLVED = "resolved", _("Resolved")
     VERIFIED = "verified", _("Verified")
@@ -75,8 +76,12 @@ class EventType(models.TextChoices):
     FEEDBACK = "feedback", _("Customer feedback")
     ATTACHMENT = "attachment", _("Attachment")
     VISIT = "visit", _("Counter visit")
+    SLA_HOLD = "sla_hold", _("SLA clock held")
+    SLA_RELEASE = "sla_release", _("SLA clock released")
 
 
 class SlaTarget(models.TextChoices):
     RESPONSE = "response", _("First response")
-    RESOLUTION = "resolution", _("Resolution")
+    # "Resolution" alone is also a ticket's resolution text (处理结果); as a commitment it is
+    # the resolving of the ticket (解决).
+    RESOLUTION = "resolution", pgettext_lazy("SLA target", "Resolution")

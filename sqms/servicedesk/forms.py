@@ -15,6 +15,7 @@ from sqms.core.choices import OrgUnitKind
 from sqms.core.forms import BootstrapFormMixin, UnitChoiceField
 from sqms.core.masking import validate_phone_number
 from sqms.core.models import OrgUnit, User
+from sqms.customers.validators import validate_resident_id
 from sqms.servicedesk.choices import Channel, Level, TicketKind
 from sqms.servicedesk.models import Category
 
@@ -86,6 +87,14 @@ class TicketRegistrationForm(BootstrapFormMixin, forms.Form):
         label=_("Customer name"),
         max_length=100,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    customer_id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=18,
+        required=False,
+        validators=[validate_resident_id],
+        help_text=_("Optional: finds the customer record, or creates one with it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     kind = forms.ChoiceField(

@@ -28,6 +28,7 @@ from sqms.core.choices import AuditAction
 from sqms.core.masking import validate_phone_number
 from sqms.core.models import OrgUnit, User
 from sqms.core.scope import unit_in_scope
+from sqms.servicedesk import sla
 from sqms.servicedesk.choices import (
     OPEN_STATUSES,
     Channel,
@@ -518,14 +519,7 @@ def _rows_as_dicts(
 # --- storing ---------------------------------------------------------------------------------
 
 
-def _minutes_between(start: datetime | None, end: datetime | None) -> int | None:
-    if start is None or end is None:
-        return None
-    return max(0, int((end - start).total_seconds() // 60))
-
-
 def _build_ticket(values: dict[str, Any], lookups: _Lookups, actor: Any) -> Ticket:
-    created = values["created_at"]
     status = values["status"]
     done = status in (TicketStatus.RESOLVED, TicketStatus.VERIFIED, TicketStatus.CLOSED)
     return Ticket(
@@ -550,8 +544,6 @@ def _build_ticket(values: dict[str, Any], lookups: _Lookups, actor: Any) -> Tick
         responded_at=values["responded_at"],
         resolved_at=values["resolved_at"],
         closed_at=values["closed_at"],
-        response_minutes=_minutes_between(created, values["responded_at"]),
-        resolve_minutes=_minutes_between(created, values["resolved_at"]),
         resolved_by=(values["assignee"] or values["first_contact_owner"]) if done else None,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -578,10 +570,12 @@ def _store(
 ) -> list[Ticket]:
     tickets = []
     created_times = []
+    book, now = sla.PolicyBook(), timezone.now()
     for values in valid:
         ticket = _build_ticket(values, lookups, actor)
         # created_at is set on insert (auto_now_add); the real time is written back below.
         ticket.created_at = values["created_at"]
+        sla.plan_imported(ticket, now, book)
         created_times.append(values["created_at"])
         tickets.append(ticket)
     _assign_numbers(tickets)

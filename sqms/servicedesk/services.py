@@ -27,6 +27,7 @@ from sqms.core.models import OrgUnit, User
 from sqms.core.notify import notify
 from sqms.core.numbering import next_number
 from sqms.core.scope import unit_in_scope
+from sqms.customers import services as customer_services
 from sqms.servicedesk import sla
 from sqms.servicedesk.choices import (
     OPEN_STATUSES,
@@ -41,6 +42,7 @@ from sqms.servicedesk.transitions import target_status
 
 ADD_TICKET = "servicedesk.add_ticket"
 CHANGE_TICKET = "servicedesk.change_ticket"
+HOLD_SLA = "servicedesk.hold_sla"
 VERIFY_TICKET = "servicedesk.verify_ticket"
 NUMBER_PREFIX = "SQ"
 
@@ -277,6 +279,8 @@ def register_ticket(
     urgency: int = Level.MEDIUM,
     assignee: User | None = None,
     handling_department: OrgUnit | None = None,
+    customer: Any = None,
+    customer_id_number: str = "",
 ) -> Ticket:
     """Register a customer contact: numbered, prioritised, planned under its SLA policy, with
     the registering user as its first-contact owner for good."""
@@ -304,6 +308,16 @@ def register_ticket(
         raise DomainError(_("This org unit is outside your scope."), field="org_unit")
     _check_handler(actor, assignee, handling_department, "handling_department")
 
+    # The customer given, else found by ID number or phone (one indexed query), else a new
+    # record in its own short transaction, like the number below: not holding locks for the ticket.
+    customer = customer_services.customer_for_ticket(
+        actor=actor,
+        org_unit=unit,
+        customer=customer,
+        name=customer_name,
+        phone=customer_phone,
+        id_number=customer_id_number,
+    )
     now = timezone.now()
     # Numbered before the transaction: the day's counter row is then locked for one statement,
     # not for the whole registration, so registrations run side by side. A registration that
@@ -312,13 +326,14 @@ def register_ticket(
     with transaction.atomic():
         ticket = Ticket(
             number=number,
+            customer=customer,
             created_at=now,
             kind=kind,
             channel=channel,
             category=category,
             title=title,
             description=description or "",
-            customer_name=customer_name,
+            customer_name=customer_name or (customer.name if customer else ""),
             customer_phone=customer_phone,
             org_unit=unit,
             created_by=actor,
@@ -332,7 +347,7 @@ def register_ticket(
         )
         sla.plan(ticket, now)
         ticket.save()
-        _event(
+        created = _event(
             ticket,
             actor,
             EventType.CREATED,
@@ -344,16 +359,20 @@ def register_ticket(
                 "resolve_due_at": _iso(ticket.resolve_due_at),
             },
         )
+        timeline = [created]
         if assignee is not None or handling_department is not None:
-            _event(
-                ticket,
-                actor,
-                EventType.ASSIGNMENT,
-                data={
-                    "assignee": getattr(assignee, "pk", None),
-                    "department": getattr(handling_department, "pk", None),
-                },
+            timeline.append(
+                _event(
+                    ticket,
+                    actor,
+                    EventType.ASSIGNMENT,
+                    data={
+                        "assignee": getattr(assignee, "pk", None),
+                        "department": getattr(handling_department, "pk", None),
+                    },
+                )
             )
+        _known_timeline(ticket, timeline)
         audit.record(
             AuditAction.CREATE, ticket, actor=actor, after=audit.snapshot(ticket, AUDIT_FIELDS)
         )
@@ -366,6 +385,15 @@ def register_ticket(
                 ticket,
             )
     return ticket
+
+
+def _known_timeline(ticket: Ticket, events: list[TicketEvent]) -> None:
+    """Hand the new ticket back with its timeline as if prefetched: the caller shows it at once,
+    and reading it again would cost a query on the registration hot path."""
+    events_queryset = ticket.events.all()
+    events_queryset._result_cache = events
+    events_queryset._prefetch_done = True  # type: ignore[attr-defined]
+    ticket._prefetched_objects_cache = {"events": events_queryset}  # type: ignore[attr-defined]
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -484,6 +512,7 @@ def respond_to_ticket(ticket: Ticket | int, *, actor: Any, message: str = "") ->
         before = audit.snapshot(locked, AUDIT_FIELDS)
         now = timezone.now()
         source, target = _transition(locked, "respond")
+        _end_hold(locked, actor, now)
         sla.record_response(locked, now)
         locked.sla_next_check_at = sla.next_check_at(locked)
         _record_transition(
@@ -621,6 +650,59 @@ def resume_ticket(ticket: Ticket | int, *, actor: Any) -> Ticket:
     return _refresh(ticket, locked)
 
 
+def hold_sla(ticket: Ticket | int, *, actor: Any, reason: str) -> Ticket:
+    """Stop the SLA clock without changing the status, for a cause outside the ticket (an
+    emergency's outage, say): pending due times move on by the time held once released."""
+    _require(actor, HOLD_SLA)
+    reason = _required_text(reason, "reason", _("Say why the SLA clock is held."))
+    with transaction.atomic():
+        locked = _lock(ticket, actor)
+        if locked.status not in OPEN_STATUSES or locked.paused_at is not None:
+            raise ConflictError(_("The SLA clock of this ticket is not running."))
+        before = audit.snapshot(locked, AUDIT_FIELDS)
+        now = timezone.now()
+        sla.pause(locked, now)
+        _record_transition(
+            locked,
+            actor,
+            before,
+            locked.status,
+            locked.status,
+            event_type=EventType.SLA_HOLD,
+            message=reason,
+            data={"paused_at": now.isoformat()},
+        )
+    return _refresh(ticket, locked)
+
+
+def _end_hold(locked: Ticket, actor: Any, now: datetime) -> None:
+    """Responding and resolving end an SLA hold first, so the facts they record leave it out."""
+    if locked.paused_at is not None and locked.status != TicketStatus.WAITING_CUSTOMER:
+        _event(locked, actor, EventType.SLA_RELEASE, data=sla.resume(locked, now))
+
+
+def release_sla_hold(ticket: Ticket | int, *, actor: Any) -> Ticket:
+    """Restart a held SLA clock (resuming a ticket that waits for the customer does that)."""
+    _require(actor, HOLD_SLA)
+    with transaction.atomic():
+        locked = _lock(ticket, actor)
+        held = locked.paused_at is not None and locked.status in OPEN_STATUSES
+        if not held or locked.status == TicketStatus.WAITING_CUSTOMER:
+            raise ConflictError(_("This ticket's SLA clock is not held."))
+        before = audit.snapshot(locked, AUDIT_FIELDS)
+        spell = sla.resume(locked, timezone.now())
+        _record_transition(
+            locked,
+            actor,
+            before,
+            locked.status,
+            locked.status,
+            event_type=EventType.SLA_RELEASE,
+            data=spell,
+        )
+    return _refresh(ticket, locked)
+
+
 def resolve_ticket(
     ticket: Ticket | int,
     *,
@@ -652,6 +734,7 @@ def resolve_ticket(
         locked.service_error_reason = service_error_reason if service_error else ""
         locked.resolved_by = actor
         locked.verified_by, locked.verified_at = None, None
+        _end_hold(locked, actor, now)
         sla.record_resolution(locked, now)
         locked.sla_next_check_at = sla.next_check_at(locked)
         _record_transition(

@@ -52,7 +52,7 @@ def ancestor_paths(unit: OrgUnit) -> list[str]:
     return [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
 
 
-def _specificity(policy: SlaPolicy) -> tuple[int, int, int]:
+def specificity(policy: SlaPolicy) -> tuple[int, int, int]:
     criteria = sum(
         (
             bool(policy.kind),
@@ -80,9 +80,44 @@ def match_policy(ticket: Ticket) -> SlaPolicy | None:
         .filter(unit_filter)
         .select_related("org_unit")
     )
-    policy = max(candidates, key=_specificity) if candidates else None
+    policy = max(candidates, key=specificity) if candidates else None
     ticket.sla_policy = policy
     return policy
+
+
+class PolicyBook:
+    """The active policies and unit calendars, each loaded once, for work on many tickets
+    (the sweep's re-plans, imports): match_policy's rule applied in memory."""
+
+    def __init__(self) -> None:
+        self._policies: list[SlaPolicy] | None = None
+        self._calendars: dict[int, WorkingCalendar] = {}
+
+    def policy_for(self, ticket: Ticket) -> SlaPolicy | None:
+        if self._policies is None:
+            self._policies = list(
+                SlaPolicy.objects.filter(is_active=True).select_related("org_unit")
+            )
+        paths = set(ancestor_paths(ticket.org_unit)) if ticket.org_unit_id else set()
+        candidates = [
+            policy
+            for policy in self._policies
+            if policy.kind in ("", ticket.kind)
+            and policy.priority in (None, ticket.priority)
+            and policy.channel in ("", ticket.channel)
+            and (policy.org_unit is None or policy.org_unit.path in paths)
+        ]
+        return max(candidates, key=specificity) if candidates else None
+
+    def clock_for(self, ticket: Ticket) -> "SlaClock":
+        """The ticket's clock, with its unit's calendar loaded once per unit."""
+        policy = ticket.sla_policy
+        if policy is None or not policy.business_time or not ticket.org_unit_id:
+            return clock_for(ticket)
+        calendar = self._calendars.get(ticket.org_unit_id)
+        if calendar is None:
+            calendar = self._calendars[ticket.org_unit_id] = calendar_for(ticket.org_unit)
+        return clock_for(ticket, calendar)
 
 
 def calendar_for(org_unit: OrgUnit | None) -> WorkingCalendar:
@@ -132,6 +167,8 @@ class SlaClock:
 def clock_for(ticket: Ticket, calendar: WorkingCalendar | None = None) -> SlaClock:
     policy = ticket.sla_policy
     business = bool(policy is not None and policy.business_time)
+    # A ticket just planned in this request carries the calendar it was planned on.
+    calendar = calendar or getattr(ticket, "_planned_on", None)
     return SlaClock(
         business=business, unit=ticket.org_unit if ticket.org_unit_id else None, _calendar=calendar
     )
@@ -180,27 +217,38 @@ def _due_after(
 
 
 def paused_intervals(ticket: Ticket) -> list[tuple[datetime, datetime]]:
-    """The closed spells during which the clock stood still (waiting for the customer, or
-    resolved until sent back or reopened), from the timeline events that ended them."""
+    """The closed spells during which the clock stood still (waiting for the customer, an SLA
+    hold, or resolved until sent back or reopened), from the timeline events that ended them."""
     if ticket.pk is None:
         return []
-    intervals = []
-    events = TicketEvent.objects.filter(ticket=ticket, data__has_key="paused_until").values_list(
-        "data", flat=True
-    )
-    for data in events:
+    return paused_intervals_of([ticket.pk]).get(ticket.pk, [])
+
+
+def paused_intervals_of(ticket_ids: list[int]) -> dict[int, list[tuple[datetime, datetime]]]:
+    """paused_intervals for many tickets in one query, by ticket id."""
+    intervals: dict[int, list[tuple[datetime, datetime]]] = {}
+    if not ticket_ids:
+        return intervals
+    rows = TicketEvent.objects.filter(
+        ticket_id__in=ticket_ids, data__has_key="paused_until"
+    ).values_list("ticket_id", "data")
+    for ticket_id, data in rows:
         try:
             start = datetime.fromisoformat(data["paused_from"])
             end = datetime.fromisoformat(data["paused_until"])
         except (KeyError, TypeError, ValueError):
             continue  # an imported or hand-made event without a usable interval
-        intervals.append((start, end))
-    return sorted(intervals)
+        intervals.setdefault(ticket_id, []).append((start, end))
+    for spans in intervals.values():
+        spans.sort()
+    return intervals
 
 
-def _set_times(
+def set_due_times(
     ticket: Ticket, clock: SlaClock, start: datetime, pauses: list[tuple[datetime, datetime]]
 ) -> None:
+    """Set the ticket's warning and due times under its policy, counted from `start` on
+    `clock`, skipping the closed pause intervals (plan, replan and the sweep's re-plan)."""
     policy = ticket.sla_policy
     if policy is None:
         ticket.response_due_at = ticket.response_warn_at = None
@@ -220,11 +268,31 @@ def plan(ticket: Ticket, now: datetime, *, calendar: WorkingCalendar | None = No
     """Match the policy and plan a new ticket's commitments from its registration time."""
     match_policy(ticket)
     clock = clock_for(ticket, calendar)
-    _set_times(ticket, clock, ticket.created_at or now, [])
+    set_due_times(ticket, clock, ticket.created_at or now, [])
     ticket.response_warned = ticket.resolve_warned = False
     ticket.response_breached = ticket.resolve_breached = False
     ticket.sla_next_check_at = next_check_at(ticket)
+    ticket._planned_on = clock._calendar  # type: ignore[attr-defined]
     return clock
+
+
+def plan_imported(ticket: Ticket, now: datetime, book: PolicyBook) -> None:
+    """Plan a historical ticket from its registration time. Targets it met or missed before
+    the import are recorded as facts (durations, breaches), never escalated; what is still
+    pending is left for the sweep."""
+    ticket.sla_policy = book.policy_for(ticket)
+    clock = book.clock_for(ticket)
+    start = ticket.created_at or now
+    set_due_times(ticket, clock, start, [])
+    for prefix, done_at in (("response", ticket.responded_at), ("resolve", ticket.resolved_at)):
+        due_at, warn_at = getattr(ticket, f"{prefix}_due_at"), getattr(ticket, f"{prefix}_warn_at")
+        reference = done_at or now
+        breached = due_at is not None and reference > due_at
+        setattr(ticket, f"{prefix}_breached", breached)
+        setattr(ticket, f"{prefix}_warned", breached or _passed(warn_at, reference))
+        if done_at is not None:
+            setattr(ticket, f"{prefix}_minutes", clock.between(start, done_at))
+    ticket.sla_next_check_at = next_check_at(ticket)
 
 
 def replan(ticket: Ticket, now: datetime, *, calendar: WorkingCalendar | None = None) -> SlaClock:
@@ -234,7 +302,7 @@ def replan(ticket: Ticket, now: datetime, *, calendar: WorkingCalendar | None = 
     neither repeats an escalation nor misses one the new plan calls for)."""
     match_policy(ticket)
     clock = clock_for(ticket, calendar)
-    _set_times(ticket, clock, ticket.created_at or now, paused_intervals(ticket))
+    set_due_times(ticket, clock, ticket.created_at or now, paused_intervals(ticket))
     # A ticket paused now keeps the unshifted plan: resuming shifts what lies after the pause.
     if ticket.responded_at is None:
         ticket.response_warned = bool(
@@ -257,8 +325,9 @@ def _passed(moment: datetime | None, now: datetime) -> bool:
 
 
 def pause(ticket: Ticket, now: datetime) -> None:
-    """Stop the clock: the sweep ignores the ticket until it resumes."""
-    ticket.paused_at = now
+    """Stop the clock: the sweep ignores the ticket until it resumes. A clock already stopped
+    (an SLA hold, say) keeps its earlier start, so no stopped time is counted."""
+    ticket.paused_at = ticket.paused_at or now
     ticket.sla_next_check_at = None
 
 
@@ -310,8 +379,8 @@ def record_response(ticket: Ticket, now: datetime, *, clock: SlaClock | None = N
     clock = clock or clock_for(ticket)
     ticket.responded_at = now
     start = ticket.created_at or now
-    # The state machine only pauses a ticket after its first response, so no wait counts here.
-    ticket.response_minutes = clock.between(start, now)
+    # Waiting for the customer comes after the first response; an SLA hold may come before.
+    ticket.response_minutes = active_minutes(clock, start, now, paused_intervals(ticket))
     ticket.response_breached = bool(ticket.response_due_at and now > ticket.response_due_at)
     ticket.sla_next_check_at = next_check_at(ticket)
 

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +26,6 @@ from sqms.core import audit
 from sqms.core.calendars import Interval, WorkingCalendar, hours_on
 from sqms.core.choices import AuditAction
 from sqms.core.models import (
-    AuditChainHead,
     AuditEvent,
     BusinessCalendar,
     Notification,
@@ -226,7 +224,7 @@ class _SweepContext:
     def __init__(self) -> None:
         self.handled: set[int] = set()
         self._managers: dict[str, list[User]] = {}
-        self._policies: list[SlaPolicy] | None = None
+        self._book = sla.PolicyBook()
         self._calendars: dict[str, WorkingCalendar] = {}
         self._users: dict[int, User] = {}
         self._units: dict[int, OrgUnit] = {}
@@ -294,21 +292,7 @@ class _SweepContext:
 
     # Re-planning after a priority raise, without a query per ticket.
     def policy_for(self, ticket: Ticket) -> SlaPolicy | None:
-        """sla.match_policy's rule, matched in memory against the policies loaded once."""
-        if self._policies is None:
-            self._policies = list(
-                SlaPolicy.objects.filter(is_active=True).select_related("org_unit")
-            )
-        paths = set(sla.ancestor_paths(ticket.org_unit)) if ticket.org_unit_id else set()
-        candidates = [
-            policy
-            for policy in self._policies
-            if policy.kind in ("", ticket.kind)
-            and policy.priority in (None, ticket.priority)
-            and policy.channel in ("", ticket.channel)
-            and (policy.org_unit is None or policy.org_unit.path in paths)
-        ]
-        return max(candidates, key=sla._specificity) if candidates else None
+        return self._book.policy_for(ticket)
 
     def load_calendars(self, units: Iterable[OrgUnit]) -> None:
         wanted = {unit.path: unit for unit in units if unit.path not in self._calendars}
@@ -379,28 +363,6 @@ class _DayHours(Mapping[date, tuple[Interval, ...]]):
 
 def _memoised(calendar: WorkingCalendar) -> WorkingCalendar:
     return dataclasses.replace(calendar, exceptions=_DayHours(calendar))
-
-
-def _paused_intervals(ticket_ids: list[int]) -> dict[int, list[tuple[datetime, datetime]]]:
-    """sla.paused_intervals for many tickets in one query."""
-    intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    if not ticket_ids:
-        return intervals
-    rows = TicketEvent.objects.filter(
-        ticket_id__in=ticket_ids,
-        event_type=EventType.TRANSITION,
-        from_status=TicketStatus.WAITING_CUSTOMER,
-    ).values_list("ticket_id", "data")
-    for ticket_id, data in rows:
-        try:
-            start = datetime.fromisoformat(data["paused_from"])
-            end = datetime.fromisoformat(data["paused_until"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        intervals[ticket_id].append((start, end))
-    for spans in intervals.values():
-        spans.sort()
-    return intervals
 
 
 # --------------------------------------------------------------------------- acting
@@ -524,7 +486,7 @@ def _replan_raised(escalations: list[_Escalation], now: datetime, context: _Swee
         if e.ticket.sla_policy is not None and e.ticket.sla_policy.business_time
     ]
     context.load_calendars(business)
-    pauses = _paused_intervals([e.ticket.pk for e in escalations])
+    pauses = sla.paused_intervals_of([e.ticket.pk for e in escalations])
     for escalation in escalations:
         ticket = escalation.ticket
         breached = (ticket.response_breached, ticket.resolve_breached)
@@ -534,7 +496,7 @@ def _replan_raised(escalations: list[_Escalation], now: datetime, context: _Swee
             else None
         )
         clock = sla.clock_for(ticket, calendar)
-        sla._set_times(ticket, clock, ticket.created_at or now, pauses.get(ticket.pk, []))
+        sla.set_due_times(ticket, clock, ticket.created_at or now, pauses.get(ticket.pk, []))
         # As sla.replan: a warning not yet breached stays only if its new time has passed.
         if not breached[0]:
             ticket.response_warned = ticket.response_warned and _passed(
@@ -778,36 +740,25 @@ def _jsonable(value: Any) -> Any:
 
 
 def _record_audit(escalations: list[_Escalation], stamp: datetime) -> None:
-    """One audit event per escalation, by the system (no actor), appended to the hash chain
-    as sqms.core.audit.record does, but with one head lock and one insert per batch."""
-    if not escalations:
-        return
-    AuditChainHead.objects.get_or_create(id=1)
-    head = AuditChainHead.objects.select_for_update().get(id=1)
-    seq, previous_hash = head.last_seq, head.last_hash
+    """One audit event per escalation, by the system (no actor), appended in one go."""
     rows = []
     for escalation in escalations:
         ticket = escalation.ticket
         before, after = audit.changes(escalation.before, _audit_view(ticket))
         after["escalation_targets"] = list(escalation.targets)
-        seq += 1
-        row = {
-            "seq": seq,
-            "created_at": stamp,
-            "actor_id": None,
-            "actor_repr": "",
-            "action": str(AuditAction.UPDATE),
-            "object_type": _TICKET_TYPE,
-            "object_id": str(ticket.pk),
-            "object_repr": str(ticket)[:200],
-            "org_unit_id": ticket.org_unit_id,
-            "ip": None,
-            "before": before,
-            "after": after,
-            "prev_hash": previous_hash,
-        }
-        row["hash"] = previous_hash = audit.event_hash(SimpleNamespace(**row))  # type: ignore[arg-type]
-        rows.append(row)
-    _insert(AuditEvent, rows)
-    head.last_seq, head.last_hash = seq, previous_hash
-    head.save(update_fields=["last_seq", "last_hash"])
+        rows.append(
+            {
+                "created_at": stamp,
+                "actor_id": None,
+                "actor_repr": "",
+                "action": str(AuditAction.UPDATE),
+                "object_type": _TICKET_TYPE,
+                "object_id": str(ticket.pk),
+                "object_repr": str(ticket)[:200],
+                "org_unit_id": ticket.org_unit_id,
+                "ip": None,
+                "before": before,
+                "after": after,
+            }
+        )
+    audit.append_many(rows, lambda finished: _insert(AuditEvent, finished))

@@ -214,7 +214,11 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         form = sd_forms.TicketRegistrationForm(initial=request.POST.dict(), user=user)
     elif request.method == "POST":
         form = sd_forms.TicketRegistrationForm(request.POST, user=user)
-        if form.is_valid():
+        # Staff certification (上岗资格) for this business: a warning, or a refusal if configured.
+        check = certification_check(user, form.cleaned_data) if form.is_valid() else None
+        if check is not None and check.blocking:
+            form.add_error("kind", check.message)
+        elif form.is_valid():
             try:
                 ticket = services.register_ticket(actor=user, **form.cleaned_data)
             except DomainError as error:
@@ -224,6 +228,8 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Ticket %(number)s registered.") % {"number": ticket.number},
                 )
+                if check is not None:
+                    messages.warning(request, check.message)
                 return redirect("ticket_detail", pk=ticket.pk)
     else:
         initial = {}
@@ -237,6 +243,18 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         "servicedesk/ticket_form.html",
         {"form": form, "history": history, "now": timezone.now()},
     )
+
+
+def certification_check(user: Any, data: dict[str, Any]) -> Any:
+    """The staff app's certification check for a registration (None when it is not installed
+    or the agent is qualified)."""
+    from django.apps import apps
+
+    if not apps.is_installed("sqms.staff"):
+        return None
+    from sqms.staff.services import certification_check as staff_check
+
+    return staff_check(user, data.get("kind", ""), data.get("category"))
 
 
 HISTORY_SIZE = 10

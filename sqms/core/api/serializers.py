@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sqms.core.api.base_serializers import ModelSerializer, Serializer
 from sqms.core.masking import mask_phone
 from sqms.core.models import ApiToken, AuditEvent, OrgUnit, User
 from sqms.core.roles import ROLE_LABELS, ROLE_PERMISSIONS
@@ -34,7 +35,7 @@ class ScopedUnitField(serializers.PrimaryKeyRelatedField):
         return OrgUnit.objects.visible_to(user)
 
 
-class OrgUnitSummarySerializer(serializers.ModelSerializer):
+class OrgUnitSummarySerializer(ModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name", "name_en"]
@@ -44,7 +45,7 @@ class OrgUnitSummarySerializer(serializers.ModelSerializer):
 # --- org units -----------------------------------------------------------------------------
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     # Declared fields are moved off the class, so this does not shadow Field.parent.
     parent = ScopedUnitField(  # type: ignore[assignment]
         required=False,
@@ -102,7 +103,7 @@ def parent_id_of(unit: OrgUnit) -> int | None:
 # --- users ---------------------------------------------------------------------------------
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     org_unit = ScopedUnitField(allow_null=True, required=False)
     org_unit_detail = OrgUnitSummarySerializer(source="org_unit", read_only=True)
     full_name = serializers.CharField(source="get_full_name", read_only=True)
@@ -180,7 +181,7 @@ class UserSerializer(serializers.ModelSerializer):
 # --- audit log -----------------------------------------------------------------------------
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
@@ -206,7 +207,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 # --- API tokens ----------------------------------------------------------------------------
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     is_active = serializers.SerializerMethodField()
 
@@ -233,7 +234,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return token.expires_at is None or token.expires_at > timezone.now()
 
 
-class ApiTokenCreateSerializer(serializers.Serializer):
+class ApiTokenCreateSerializer(Serializer):
     name = serializers.CharField(max_length=100, help_text="What the token is for.")
     expires_in_days = serializers.IntegerField(
         required=False,
@@ -261,13 +262,13 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 # --- the current user ----------------------------------------------------------------------
 
 
-class RoleSerializer(serializers.Serializer):
+class RoleSerializer(Serializer):
     name = serializers.CharField()
     # The metaclass moves declared fields off the class, so this does not shadow Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     org_unit = OrgUnitSummarySerializer(read_only=True)
     roles = serializers.SerializerMethodField()

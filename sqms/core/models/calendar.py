@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sqms.core.calendars import CalendarError, Interval, WorkingCalendar
 
@@ -73,7 +74,7 @@ class CalendarException(models.Model):
         BusinessCalendar, on_delete=models.CASCADE, related_name="exceptions"
     )
     date = models.DateField(_("date"))
-    hours = models.JSONField(_("hours"), default=list, blank=True)
+    hours = models.JSONField(pgettext_lazy("opening", "hours"), default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sqms.core.models import User
-from sqms.core.tests.web import confirmed_totp_device, current_code
+from sqms.core.tests.web import click_nav, confirmed_totp_device, current_code
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,7 +57,7 @@ def test_auditor_logs_in_switches_language_and_reads_the_audit_log(
     assert User.objects.get(pk=auditor.pk).language == "zh-hans"
 
     # The audit log, reached through the menu, shows this log-in.
-    page.locator("[data-nav=audit_log]").click()
+    click_nav(page, "audit_log")
     expect(page).to_have_url(re.compile(r"/audit/"))
     login_row = page.locator("tr[data-action=login]").first
     expect(login_row).to_contain_text("shenji")

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sqms.core.middleware import two_factor_required
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "sqms.core.auth_backend.ModelPermissionBackend"
 
 
 def confirmed_totp_device(user: Any) -> TOTPDevice:
@@ -35,3 +35,11 @@ def web_login(client: Client, user: Any) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def click_nav(page: Any, key: str) -> None:
+    """Click a main-menu entry, opening its section's drop-down first when it sits in one."""
+    toggle = page.locator(f"[data-nav-section]:has([data-nav={key}]) > .dropdown-toggle")
+    if toggle.count():
+        toggle.click()
+    page.locator(f"[data-nav={key}]").click()

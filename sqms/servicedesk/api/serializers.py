@@ -10,9 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sqms.core.api.base_serializers import ModelSerializer, Serializer
 from sqms.core.api.serializers import OrgUnitSummarySerializer, ScopedUnitField
 from sqms.core.masking import mask_name, mask_phone, validate_phone_number
 from sqms.core.models import OrgUnit, User
+from sqms.customers.api.fields import VisibleCustomerField
 from sqms.servicedesk.api.actions import ACTION_CHOICES, actions_for, remaining_minutes
 from sqms.servicedesk.choices import Channel, Level, TicketKind
 from sqms.servicedesk.models import Category, SlaPolicy, Ticket, TicketEvent
@@ -27,7 +29,7 @@ def _request_user(serializer: serializers.BaseSerializer) -> Any:
 # --- small read-only pieces -----------------------------------------------------------------
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
 
     class Meta:
@@ -36,7 +38,7 @@ class UserSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CategorySummarySerializer(serializers.ModelSerializer):
+class CategorySummarySerializer(ModelSerializer):
     display_name = serializers.CharField(
         source="__str__", read_only=True, help_text="The name in the request's language."
     )
@@ -47,14 +49,14 @@ class CategorySummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlaPolicySummarySerializer(serializers.ModelSerializer):
+class SlaPolicySummarySerializer(ModelSerializer):
     class Meta:
         model = SlaPolicy
         fields = ["id", "name", "response_minutes", "resolve_minutes", "business_time"]
         read_only_fields = fields
 
 
-class TicketEventSerializer(serializers.ModelSerializer):
+class TicketEventSerializer(ModelSerializer):
     actor = UserSummarySerializer(read_only=True)
     event_type_display = serializers.CharField(source="get_event_type_display", read_only=True)
 
@@ -75,7 +77,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlaSerializer(serializers.Serializer):
+class SlaSerializer(Serializer):
     """The ticket's commitments as they stand now."""
 
     policy = SlaPolicySummarySerializer(allow_null=True, help_text="The matched SLA policy.")
@@ -102,7 +104,7 @@ class SlaSerializer(serializers.Serializer):
     )
 
 
-class AllowedActionSerializer(serializers.Serializer):
+class AllowedActionSerializer(Serializer):
     action = serializers.ChoiceField(choices=ACTION_CHOICES)
     # The metaclass moves declared fields off the class, so this does not shadow Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
@@ -112,7 +114,7 @@ class AllowedActionSerializer(serializers.Serializer):
 # --- tickets --------------------------------------------------------------------------------
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     """A ticket as lists show it."""
 
     org_unit = OrgUnitSummarySerializer(read_only=True)
@@ -122,6 +124,9 @@ class TicketSerializer(serializers.ModelSerializer):
     assignee = UserSummarySerializer(read_only=True)
     customer_name = serializers.SerializerMethodField(help_text="Masked (张*).")
     customer_phone = serializers.SerializerMethodField(help_text="Masked (138****1234).")
+    customer: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Id of the customer record (/api/customers/customers/{id}/)."
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -148,6 +153,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "handling_department",
             "first_contact_owner",
             "assignee",
+            "customer",
             "customer_name",
             "customer_phone",
             "response_due_at",
@@ -265,7 +271,7 @@ def _validate_phone(value: str) -> None:
 LEVEL_HELP = "1 high, 2 medium, 3 low."
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(Serializer):
     """Registration (受理) of a customer contact."""
 
     kind = serializers.ChoiceField(choices=TicketKind.choices)
@@ -292,6 +298,20 @@ class TicketCreateSerializer(serializers.Serializer):
         validators=[_validate_phone],
         help_text="A mainland mobile or landline number; stored encrypted, answered masked.",
     )
+    customer = VisibleCustomerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of the customer record; empty: found by ID number or phone, else created.",
+    )
+    customer_id_number = serializers.CharField(
+        max_length=18,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text="Resident ID number (18 characters) to find or create the customer by.",
+    )
     impact = serializers.ChoiceField(
         choices=Level.choices, required=False, default=Level.MEDIUM, help_text=LEVEL_HELP
     )
@@ -314,7 +334,7 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
 
-class TicketUpdateSerializer(serializers.Serializer):
+class TicketUpdateSerializer(Serializer):
     """What may be corrected on a registered ticket; everything else changes by an action."""
 
     title = serializers.CharField(max_length=200, required=False)
@@ -325,13 +345,13 @@ class TicketUpdateSerializer(serializers.Serializer):
 # --- action inputs --------------------------------------------------------------------------
 
 
-class RespondSerializer(serializers.Serializer):
+class RespondSerializer(Serializer):
     message = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="What the customer was told."
     )
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(Serializer):
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
         required=False,
@@ -356,15 +376,15 @@ class AssignSerializer(serializers.Serializer):
         return attrs
 
 
-class EmptySerializer(serializers.Serializer):
+class EmptySerializer(Serializer):
     """No input."""
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     reason = serializers.CharField(help_text="Why; it goes on the timeline.")
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(Serializer):
     resolution = serializers.CharField(help_text="What was done for the customer.")
     root_cause = serializers.CharField(required=False, allow_blank=True, default="")
     service_error = serializers.BooleanField(
@@ -382,11 +402,11 @@ class ResolveSerializer(serializers.Serializer):
         return attrs
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(Serializer):
     confirmed = serializers.BooleanField(
         help_text="true: the customer confirms the resolution (the ticket closes); false: "
         "not confirmed (the ticket reopens)."
@@ -394,13 +414,13 @@ class FeedbackSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PrioritySerializer(serializers.Serializer):
+class PrioritySerializer(Serializer):
     impact = serializers.ChoiceField(choices=Level.choices, help_text=LEVEL_HELP)
     urgency = serializers.ChoiceField(choices=Level.choices, help_text=LEVEL_HELP)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(Serializer):
     text = serializers.CharField()
     customer_visible = serializers.BooleanField(
         required=False, default=False, help_text="Whether the customer may read it."

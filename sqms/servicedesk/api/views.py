@@ -28,6 +28,7 @@ from sqms.core.errors import DomainError
 from sqms.servicedesk import services
 from sqms.servicedesk.access import access_ticket, visible_tickets
 from sqms.servicedesk.api.actions import ACTIONS_BY_SLUG
+from sqms.servicedesk.api.attachments import TicketAttachmentsMixin
 from sqms.servicedesk.api.serializers import (
     AssignSerializer,
     CommentSerializer,
@@ -52,6 +53,7 @@ from sqms.servicedesk.models import Ticket, TicketEvent
 VIEW = "servicedesk.view_ticket"
 ADD = "servicedesk.add_ticket"
 CHANGE = "servicedesk.change_ticket"
+ADD_ATTACHMENT = "servicedesk.add_attachment"
 
 TAGS = ["tickets"]
 FORBIDDEN = OpenApiResponse(description="You lack the permission for this action.")
@@ -165,6 +167,7 @@ def action_schema(
     ),
 )
 class TicketViewSet(
+    TicketAttachmentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -194,6 +197,9 @@ class TicketViewSet(
             return ()
         if name == "create":
             return (ADD,)
+        if name in {"attachments", "attachment"}:
+            # Reading goes with the ticket; adding a file needs its own permission.
+            return () if self.request.method == "GET" else (ADD_ATTACHMENT,)
         offered = ACTIONS_BY_SLUG.get(name.replace("_", "-"))
         return offered.permissions if offered is not None else (CHANGE,)
 

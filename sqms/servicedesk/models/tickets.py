@@ -42,12 +42,34 @@ TicketManager = models.Manager.from_queryset(TicketQuerySet)
 
 
 class Ticket(ScopedModel):
+    # Every index on this table is written by each registration and each sweep update, so
+    # foreign keys that a composite index below already leads with, or that nothing looks
+    # tickets up by (a delete of the referenced row is refused by PROTECT and is rare), have
+    # none of their own.
+    org_unit = models.ForeignKey(
+        "core.OrgUnit",
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     # Not auto_now_add: the SLA plan starts at the registration instant the service chose (so
     # due − created is exactly the target), and imports keep a historical ticket's own time.
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, db_index=True, editable=False
     )
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    # Unique through a constraint, not unique=True, which on PostgreSQL adds a second,
+    # pattern-matching index that no query here uses.
+    number = models.CharField(_("number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=TicketKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     category = models.ForeignKey(
@@ -68,6 +90,14 @@ class Ticket(ScopedModel):
         _("customer phone"), max_length=32, blank=True, mask=mask_phone
     )
     customer_phone_index = BlindIndexField(source="customer_phone", normaliser=normalise_phone)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
 
     first_contact_owner = models.ForeignKey(
         USER, verbose_name=_("first-contact owner"), on_delete=models.PROTECT, related_name="+"
@@ -79,6 +109,7 @@ class Ticket(ScopedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     handling_department = models.ForeignKey(
         "core.OrgUnit",
@@ -108,6 +139,7 @@ class Ticket(ScopedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     response_due_at = models.DateTimeField(_("respond by"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True)
@@ -130,10 +162,10 @@ class Ticket(ScopedModel):
     response_minutes = models.PositiveIntegerField(_("response time (min)"), null=True, blank=True)
     resolve_minutes = models.PositiveIntegerField(_("resolution time (min)"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     verified_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     customer_confirmed = models.BooleanField(_("customer confirmed"), null=True, blank=True)
     reassignment_count = models.PositiveSmallIntegerField(default=0)
@@ -148,11 +180,17 @@ class Ticket(ScopedModel):
         permissions = [
             ("verify_ticket", _("Can verify resolutions")),
             ("import_ticket", _("Can import historical tickets")),
+            ("hold_sla", _("Can hold SLA clocks")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="servicedesk_ticket_number_unique")
         ]
         indexes = [
             models.Index(fields=["org_unit", "status", "-created_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["status", "resolve_due_at"]),
+            # Rollups pick up changed tickets by a watermark on updated_at.
+            models.Index(fields=["updated_at"], name="servicedesk_ticket_updated"),
         ]
 
     def __str__(self) -> str:
@@ -213,6 +251,14 @@ class CounterVisit(ScopedModel):
         Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="visit"
     )
     queue_number = models.CharField(_("queue number"), max_length=20, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
     counter = models.ForeignKey(
         "core.OrgUnit",
         verbose_name=_("counter"),

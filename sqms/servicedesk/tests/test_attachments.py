@@ -213,3 +213,60 @@ def test_permissions(org: Any, ticket: Any, agent: Any, make_user: Any) -> None:
     anonymous = Client().get(reverse("attachment_download", args=[ticket.pk, attachment.pk]))
     assert anonymous.status_code == 302
     assert Attachment.objects.count() == 1
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def api_client(user: Any) -> Any:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_uploads_lists_and_downloads_attachments(ticket: Any, agent: Any) -> None:
+    client = api_client(agent)
+    url = f"/api/servicedesk/tickets/{ticket.pk}/attachments/"
+    created = client.post(
+        url, {"file": SimpleUploadedFile("现场照片.png", PNG)}, format="multipart"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["original_name"] == "现场照片.png"
+    assert TicketEvent.objects.filter(ticket=ticket, event_type=EventType.ATTACHMENT).exists()
+    listed = client.get(url)
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [created.json()["id"]]
+    download = client.get(created.json()["download_url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PNG
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_api_refuses_bad_files_and_other_units(
+    ticket: Any, agent: Any, make_user: Any, org: Any
+) -> None:
+    client = api_client(agent)
+    url = f"/api/servicedesk/tickets/{ticket.pk}/attachments/"
+    renamed = client.post(url, {"file": SimpleUploadedFile("photo.png", EXE)}, format="multipart")
+    assert renamed.status_code == 400 and "file" in renamed.json()
+    missing = client.post(url, {}, format="multipart")
+    assert missing.status_code == 400 and "file" in missing.json()
+    assert not Attachment.objects.exists()
+    stored = client.post(url, {"file": SimpleUploadedFile("a.png", PNG)}, format="multipart")
+    download_url = stored.json()["download_url"]
+    outsider = api_client(make_user("agent", unit=org.hall2))
+    assert outsider.get(url).status_code == 404
+    assert outsider.get(download_url).status_code == 404
+    other = outsider.post(url, {"file": SimpleUploadedFile("b.png", PNG)}, format="multipart")
+    assert other.status_code == 404
+    reader = api_client(make_user("auditor", unit=org.hq))
+    assert reader.get(download_url).status_code == 200  # auditors read everything
+    refused = reader.post(url, {"file": SimpleUploadedFile("c.png", PNG)}, format="multipart")
+    assert refused.status_code == 403
+    assert Attachment.objects.count() == 1
+    assert (
+        client.get(f"/api/servicedesk/tickets/{ticket.pk}/attachments/999999/").status_code == 404
+    )

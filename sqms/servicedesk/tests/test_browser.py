@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from sqms.core.tests.factories import UserFactory
+from sqms.core.tests.web import click_nav
 from sqms.servicedesk.choices import TicketStatus
 from sqms.servicedesk.models import Category, Ticket
 
@@ -70,7 +71,7 @@ def test_complaint_goes_round_the_loop(
 
     # --- the counter agent registers the complaint, keyboard first --------------------------
     log_in(page, "wang", password)
-    page.locator("[data-nav=ticket_create]").click()
+    click_nav(page, "ticket_create")
     expect(page).to_have_url(re.compile(r"/tickets/new/"))
     phone = page.locator("input[name=customer_phone]")
     expect(phone).to_be_focused()
@@ -137,7 +138,7 @@ def test_complaint_goes_round_the_loop(
     assert escalated.response_breached and escalated.escalation_level >= 1
 
     log_in(page, "zhao", password)
-    page.locator("[data-nav=ticket_manager]").click()
+    click_nav(page, "ticket_manager")
     expect(page).to_have_url(re.compile(r"/tickets/manager/"))
     expect(page.locator("[data-count=breached]")).to_have_text("1")
     expect(page.locator("[data-count=escalated]")).to_have_text("1")
@@ -156,7 +157,7 @@ def test_complaint_goes_round_the_loop(
 
     # --- the colleague finds it in "My tickets", responds, works and resolves it ------------
     log_in(page, "li", password)
-    page.locator("[data-nav=tickets]").click()
+    click_nav(page, "tickets")
     # The tabs switch in place (htmx) and keep their own address.
     page.locator("[data-tab=breached]").click()
     expect(page).to_have_url(re.compile(r"tab=breached"))

@@ -4,7 +4,7 @@ the management command."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from sqms.core.models import AuditEvent
-from sqms.servicedesk import importer
+from sqms.servicedesk import importer, sla
 from sqms.servicedesk.choices import EventType, Priority, TicketStatus
 from sqms.servicedesk.models import Category, Ticket, TicketEvent
+from sqms.servicedesk.sweep import sweep
 from sqms.servicedesk.tests.doc_helpers import make_ticket
 
 HEADER = [
@@ -118,7 +120,14 @@ def test_utf8_csv_imports_with_kept_and_generated_numbers(
     assert kept.first_contact_owner == manager and kept.org_unit == org.hall1
     # Registration time kept as the hall's local time (UTC+8), not the time of the import.
     assert kept.created_at == datetime(2025, 3, 1, 2, 20, tzinfo=UTC)
-    assert kept.resolve_minutes == (22 * 60 + 40)
+    # Planned under its SLA policy from the registration time; the resolution's duration is
+    # counted on the policy's clock (a Saturday to a Sunday: no business minutes at a hall).
+    assert kept.sla_policy is not None and kept.resolve_due_at is not None
+    clock = sla.clock_for(kept)
+    assert kept.resolved_at is not None
+    assert kept.resolve_minutes == clock.between(kept.created_at, kept.resolved_at)
+    assert kept.resolve_breached is (kept.resolved_at > kept.resolve_due_at)
+    assert kept.sla_next_check_at is None  # closed: nothing for the sweep
     assert kept.customer_phone == "13900001111"
     consultation = Ticket.objects.get(kind="consultation")
     assert consultation.channel == "phone" and consultation.status == TicketStatus.NEW
@@ -368,3 +377,43 @@ def test_command(tmp_path: Path, manager: Any) -> None:
     assert Ticket.objects.count() == 3
     with pytest.raises(CommandError):
         call_command("import_tickets", str(tmp_path / "missing.csv"))
+
+
+def test_open_imported_tickets_are_planned_and_missed_targets_are_facts_not_escalations(
+    org: Any, manager: Any
+) -> None:
+    now = timezone.now()
+    local = timezone.localtime(now)
+    data = csv_bytes(
+        [
+            # Registered a month ago and still open: both targets long missed.
+            row(
+                number="OLD-LATE",
+                status="in_progress",
+                resolved_at="",
+                closed_at="",
+                resolution="",
+                created_at=(local - timedelta(days=30)).strftime("%Y-%m-%d %H:%M"),
+            ),
+            # Registered a minute ago: everything still ahead.
+            row(
+                number="OLD-NEW",
+                status="",
+                resolved_at="",
+                closed_at="",
+                resolution="",
+                created_at=(local - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M"),
+            ),
+        ]
+    )
+    result = importer.import_tickets("open.csv", data, actor=manager)
+    assert result.ok, result.problems
+    late = Ticket.objects.get(number="OLD-LATE")
+    assert late.response_breached and late.resolve_breached
+    assert late.sla_next_check_at is None
+    fresh = Ticket.objects.get(number="OLD-NEW")
+    assert fresh.sla_policy is not None and not fresh.resolve_breached
+    assert fresh.sla_next_check_at is not None and fresh.sla_next_check_at > now
+    # The sweep escalates neither now: the missed targets predate the import.
+    assert sweep(now).escalated == 0
+    assert not TicketEvent.objects.filter(event_type=EventType.ESCALATION).exists()

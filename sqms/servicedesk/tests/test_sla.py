@@ -243,7 +243,7 @@ def test_years_without_holiday_data_are_reported(org):
     policy = SlaPolicy.objects.get(kind="complaint", channel="")
     ticket = unsaved(org, kind="complaint", sla_policy=policy)
     ticket.created_at = at(2099, 12, 30, 10)
-    sla._set_times(ticket, sla.clock_for(ticket), ticket.created_at, [])
+    sla.set_due_times(ticket, sla.clock_for(ticket), ticket.created_at, [])
     assert ticket.resolve_due_at is not None and ticket.resolve_due_at.year == 2100
     assert sla.unknown_holiday_years(ticket) == [2099, 2100]
     assert not statutory_data_known(2099)
@@ -272,7 +272,7 @@ def complaint_in_memory(created: datetime) -> Ticket:
         created_at=created,
         responded_at=created,
     )
-    sla._set_times(ticket, sla.clock_for(ticket, WorkingCalendar()), created, [])
+    sla.set_due_times(ticket, sla.clock_for(ticket, WorkingCalendar()), created, [])
     return ticket
 
 

@@ -1,0 +1,239 @@
+"""Benchmark: quality rollups and indicator queries over many tickets.
+
+Makes its own database (SQLite file, or a PostgreSQL database dropped first; the name must
+contain "bench"), migrates it, builds an org of --units units (a company, branches, halls)
+with two agents per hall, loads --tickets tickets over --years years (executemany of
+plausible rows; sqms.quality.synthetic), then times:
+
+(a) the full rollup rebuild (`sqms rollups rebuild`'s code), rows/s;
+(b) the quarterly indicator table for every unit (one grouped query + per-unit subtree sums),
+    median of 5 runs; and the whole company's 12-month trend (the dashboard's query), p95 of 20;
+(c) incremental upkeep: --changes tickets touched (updated_at moved), then one upkeep run;
+    changes per second.
+
+    python bench/quality_rollups.py --vendor sqlite --tickets 1000000
+    python bench/quality_rollups.py --vendor postgresql --tickets 1000000
+
+PostgreSQL server from --database-url (default postgres://postgres@127.0.0.1:5432).
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def prepare_database(args: Any) -> None:
+    if args.vendor == "sqlite":
+        path = Path(args.sqlite_path)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        return
+    import psycopg
+
+    name = args.database
+    if "bench" not in name:
+        raise SystemExit("the benchmark database's name must contain 'bench'")
+    with psycopg.connect(f"{args.database_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = f"{args.database_url}/{name}"
+
+
+def make_org(units: int) -> tuple[list[Any], dict[int, list[int]], list[Any]]:
+    from django.contrib.auth.hashers import make_password
+
+    from sqms.core.models import OrgUnit, User
+
+    branches = max(1, units // 25)
+    root = OrgUnit.objects.add_root(
+        {"code": "BENCH", "name": "基准公司", "name_en": "Bench Co", "kind": "company"}
+    )
+    branch_units = []
+    for b in range(branches):
+        root = OrgUnit.objects.get(pk=root.pk)
+        branch_units.append(
+            OrgUnit.objects.add_child(
+                root, {"code": f"B{b}", "name": f"分公司{b}", "kind": "branch"}
+            )
+        )
+    halls: list[Any] = []
+    h = 0
+    while len(halls) + branches + 1 < units:
+        branch = OrgUnit.objects.get(pk=branch_units[h % branches].pk)
+        halls.append(
+            OrgUnit.objects.add_child(
+                branch, {"code": f"H{h}", "name": f"营业厅{h}", "kind": "hall"}
+            )
+        )
+        h += 1
+    password = make_password(None)
+    users = [
+        User(username=f"agent-{hall.code}-{a}", org_unit=hall, password=password)
+        for hall in halls
+        for a in range(2)
+    ]
+    User.objects.bulk_create(users, batch_size=2000)
+    staff: dict[int, list[int]] = {}
+    for user_id, unit_id in User.objects.filter(username__startswith="agent-").values_list(
+        "pk", "org_unit_id"
+    ):
+        staff.setdefault(unit_id, []).append(user_id)
+    staff[0] = staff[halls[0].pk]
+    return halls, staff, list(OrgUnit.objects.order_by("path"))
+
+
+def timed(label: str, function: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    elapsed = time.perf_counter() - started
+    print(f"  {label}: {elapsed:.2f} s", flush=True)
+    return elapsed, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--vendor", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument(
+        "--changes", type=int, default=18_000, help="tickets changed before one upkeep run"
+    )
+    parser.add_argument(
+        "--sqlite-path",
+        default="/tmp/sqms_bench_quality.sqlite3",  # noqa: S108 - a throw-away benchmark file
+    )
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="sqms_bench_quality")
+    args = parser.parse_args()
+
+    prepare_database(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqms.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from sqms.quality import rollups
+    from sqms.quality.choices import Granularity
+    from sqms.quality.indicators import SliceFilter, series_by_period, unit_table
+    from sqms.quality.models import DailyFact, UnitDayFact
+    from sqms.quality.periods import period_containing, periods_back
+    from sqms.quality.synthetic import insert_tickets, ticket_rows
+    from sqms.servicedesk.models import Category, Ticket
+
+    print(f"machine: nproc {os.cpu_count()}, {platform.platform()}; database {connection.vendor}")
+    call_command("migrate", verbosity=0)
+    halls, staff, all_units = make_org(args.units)
+    print(f"org: {len(all_units)} units, {sum(len(v) for k, v in staff.items() if k)} agents")
+    today = timezone.localdate()
+    days = 365 * args.years
+    first_day = today - dt.timedelta(days=days)
+    categories = list(Category.objects.values_list("pk", flat=True))
+    load, _ = timed(
+        f"load {args.tickets:,} tickets",
+        insert_tickets,
+        ticket_rows(
+            args.tickets,
+            unit_ids=[h.pk for h in halls],
+            staff_by_unit=staff,
+            category_ids=categories,
+            first_day=first_day,
+            days=days,
+            prefix="B",
+        ),
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    rebuild, rows = timed("rollup rebuild", rollups.rebuild, restart=True, chunk_days=31)
+    print(
+        f"    {rows:,} DailyFact rows, {UnitDayFact.objects.count():,} UnitDayFact rows; "
+        f"{args.tickets / rebuild:,.0f} tickets/s"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE quality_dailyfact; ANALYZE quality_unitdayfact")
+
+    quarter = period_containing(Granularity.QUARTER, today - dt.timedelta(days=100))
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        table = unit_table(quarter, None, all_units)
+        runs.append(time.perf_counter() - started)
+    table_ms = statistics.median(runs) * 1000
+    print(
+        f"  quarterly table for all {len(table)} units ({quarter.label}): median {table_ms:.0f} ms"
+    )
+
+    months = periods_back(period_containing(Granularity.MONTH, today), 12)
+    branch = all_units[1]
+    trend = []
+    for i in range(20):
+        unit = None if i % 2 == 0 else branch
+        started = time.perf_counter()
+        series_by_period(months, SliceFilter(unit=unit), ["avg_response_minutes", "sla_rate"])
+        trend.append(time.perf_counter() - started)
+    trend.sort()
+    trend_median = statistics.median(trend) * 1000
+    trend_p95 = trend[int(len(trend) * 0.95) - 1] * 1000
+    print(
+        "  12-month dashboard series (company / a branch): "
+        f"median {trend_median:.0f} ms, p95 {trend_p95:.0f} ms"
+    )
+    staff_runs = []
+    from sqms.quality.indicators import grouped_measures
+
+    for _ in range(5):
+        started = time.perf_counter()
+        grouped_measures(quarter, SliceFilter(unit=branch), group_by="staff")
+        staff_runs.append(time.perf_counter() - started)
+    staff_ms = statistics.median(staff_runs) * 1000
+    print(f"  a branch's staff ranking for a quarter (full grain): median {staff_ms:.0f} ms")
+
+    # Incremental upkeep: touch --changes tickets spread over the last 30 days.
+    rng = random.Random(3)  # noqa: S311 - sampling, not security
+    recent = list(
+        Ticket.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=30)).values_list(
+            "pk", flat=True
+        )[: args.changes * 3]
+    )
+    changed = rng.sample(recent, min(args.changes, len(recent)))
+    rollups.upkeep()  # settle the watermark
+    now = timezone.now()
+    for start in range(0, len(changed), 5000):
+        Ticket.objects.filter(pk__in=changed[start : start + 5000]).update(
+            updated_at=now, service_error=True
+        )
+    elapsed, result = timed(f"upkeep after {len(changed):,} changed tickets", rollups.upkeep)
+    print(
+        f"    {result.keys:,} (day, unit) keys recomputed; {len(changed) / elapsed:,.0f} changes/s"
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of this process: {peak_mb:.0f} MB")
+    print(
+        f"summary: tickets={args.tickets} vendor={connection.vendor} load={load:.1f}s "
+        f"rebuild={rebuild:.1f}s quarter_table_ms={table_ms:.0f} trend_p95_ms={trend_p95:.0f} "
+        f"upkeep_changes_per_s={len(changed) / elapsed:.0f} "
+        f"dailyfact_rows={DailyFact.objects.count()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
