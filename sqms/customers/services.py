@@ -152,9 +152,11 @@ def _derive_from_id(values: dict[str, Any]) -> None:
         values["gender"] = gender_from_id(number) or Gender.UNKNOWN
 
 
-def _new_customer(actor: Any, unit: OrgUnit, values: dict[str, Any]) -> Customer:
+def _new_customer(
+    actor: Any, unit: OrgUnit, values: dict[str, Any], number: str | None = None
+) -> Customer:
     customer = Customer(
-        number=next_number(NUMBER_PREFIX),
+        number=number or next_number(NUMBER_PREFIX),
         org_unit=unit,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **values,
@@ -317,8 +319,10 @@ def customer_for_ticket(
     values = clean_profile({"name": name, "phone": phone, "id_number": id_number})
     _derive_from_id(values)
     # Registering a contact records its customer: no separate permission is needed for that.
+    # Numbered first, as tickets are, so the day's counter row is not held to commit.
+    number = next_number(NUMBER_PREFIX)
     with transaction.atomic():
-        return _new_customer(actor, org_unit, values)
+        return _new_customer(actor, org_unit, values, number)
 
 
 # --- duplicates and merge --------------------------------------------------------------------
