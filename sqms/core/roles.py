@@ -113,7 +113,11 @@ def sync_roles(apps: Any, schema_editor: Any = None) -> None:
     """
     from django.contrib.auth.management import create_permissions
 
+    roles = role_permissions()
+    labels = {name.split(".", 1)[0] for names in roles.values() for name in names}
     for app_config in apps.get_app_configs():
+        if app_config.label not in labels:
+            continue  # no role grants its permissions: nothing to create ahead of time
         # Historical app configs have no models module, which create_permissions skips.
         models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
@@ -122,16 +126,14 @@ def sync_roles(apps: Any, schema_editor: Any = None) -> None:
 
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, names in role_permissions().items():
+    # An app migrated later has no permissions yet; its own roles migration (and the
+    # post_migrate hook) adds them when it gets there.
+    existing = {
+        f"{permission.content_type.app_label}.{permission.codename}": permission
+        for permission in permission_model.objects.filter(
+            content_type__app_label__in=labels
+        ).select_related("content_type")
+    }
+    for role, names in roles.items():
         group, _created = group_model.objects.get_or_create(name=role)
-        wanted = []
-        for name in names:
-            app_label, codename = name.split(".", 1)
-            # An app migrated later has no permissions yet; its own roles migration (and the
-            # post_migrate hook) adds them when it gets there.
-            permission = permission_model.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:
-                wanted.append(permission)
-        group.permissions.set(wanted)
+        group.permissions.set([existing[name] for name in names if name in existing])

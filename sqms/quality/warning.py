@@ -13,6 +13,7 @@ import math
 import statistics
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from sqms.core.models import OrgUnit
 from sqms.core.notify import notify
 from sqms.quality.catalogue import BY_CODE
-from sqms.quality.choices import AlertStatus, Band, Direction, Granularity, RuleKind
+from sqms.quality.choices import AlertStatus, Band, Direction, Granularity, RuleKind, Severity
 from sqms.quality.indicators import (
     SliceFilter,
     daily_series,
@@ -136,10 +137,30 @@ def _raise(
                     url=f"/quality/alerts/{alert.pk}/",
                 )
             )
+            if alert.severity == Severity.HIGH:
+                transaction.on_commit(lambda: _report_incident(alert))
     except IntegrityError:
         # A concurrent run raised it first: the constraint kept it to one.
         return False
     return True
+
+
+def _report_incident(alert: Alert) -> None:
+    """A high-severity alert is reported to the duty officers as a possible incident (报告),
+    for them to assess or dismiss; after the alert's commit, so a failure here loses no alert."""
+    if not apps.is_installed("sqms.emergency"):
+        return
+    from sqms.emergency.services import report_incident
+
+    report_incident(
+        actor=None,
+        org_unit=alert.org_unit,
+        title=(_("Quality alert: %(message)s") % {"message": alert.message})[:200],
+        description=alert.message,
+        source="alert",
+        source_reference=str(alert.pk),
+        system=True,
+    )
 
 
 def _fmt(value: float | None) -> str:

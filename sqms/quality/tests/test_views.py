@@ -191,6 +191,9 @@ def test_alert_page_acknowledge_close_and_escaping(org: Any, manager: Any, make_
     page = client.get(url)
     assert b'<script>alert("x")</script>' not in page.content
     assert b"&lt;script&gt;" in page.content
+    # An improvement action can be opened from the alert, with the alert as its source.
+    assert b'data-testid="open-improvement"' in page.content
+    assert f"source_id={alert.pk}".encode() in page.content
     assert client.post(url, {"action": "acknowledge"}).status_code == 302
     refused = client.post(url, {"action": "close", "note": ""})
     assert refused.status_code == 200 and "note" in refused.context["close_form"].errors

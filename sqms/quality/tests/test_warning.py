@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from sqms.core.models import Notification
+from sqms.emergency.models import Incident
 from sqms.quality import rollups
 from sqms.quality.choices import AlertStatus, RuleKind
 from sqms.quality.models import Alert, AlertRule, Indicator
@@ -67,6 +68,9 @@ def test_band_rule_raises_once_and_notifies_owner(
     alert = Alert.objects.get(rule=rule)
     assert alert.org_unit == org.hall1 and alert.value == 50 and alert.severity == "high"
     assert Notification.objects.filter(recipient=quality_manager).count() == 1
+    # A high-severity alert is reported to the duty officers as a possible incident.
+    incident = Incident.objects.get(source="alert", source_reference=str(alert.pk))
+    assert incident.org_unit == org.hall1 and incident.status == "reported"
     # Still outside the band: the open alert is refreshed, not duplicated.
     assert evaluate_rules(TODAY) == 0
     assert Alert.objects.filter(rule=rule).count() == 1
