@@ -224,7 +224,8 @@ class _SweepContext:
     def __init__(self) -> None:
         self.handled: set[int] = set()
         self._managers: dict[str, list[User]] = {}
-        self._book = sla.PolicyBook()
+        # The active policies, matched in memory when an escalation raises a priority.
+        self.policies = sla.PolicyBook()
         self._calendars: dict[str, WorkingCalendar] = {}
         self._users: dict[int, User] = {}
         self._units: dict[int, OrgUnit] = {}
@@ -289,10 +290,6 @@ class _SweepContext:
             if self._managers.get(path):
                 return self._managers[path]
         return []
-
-    # Re-planning after a priority raise, without a query per ticket.
-    def policy_for(self, ticket: Ticket) -> SlaPolicy | None:
-        return self._book.policy_for(ticket)
 
     def load_calendars(self, units: Iterable[OrgUnit]) -> None:
         wanted = {unit.path: unit for unit in units if unit.path not in self._calendars}
@@ -479,7 +476,7 @@ def _replan_raised(escalations: list[_Escalation], now: datetime, context: _Swee
     if not escalations:
         return
     for escalation in escalations:
-        escalation.ticket.sla_policy = context.policy_for(escalation.ticket)
+        escalation.ticket.sla_policy = context.policies.policy_for(escalation.ticket)
     business = [
         e.ticket.org_unit
         for e in escalations

@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sqms.core.choices import Language
 from sqms.core.models import OrgUnit
 from sqms.quality.choices import Granularity
 from sqms.quality.indicators import GROUPS
@@ -168,9 +169,7 @@ class ReportSerializer(serializers.ModelSerializer):
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    language = serializers.ChoiceField(
-        choices=[("zh-hans", "zh-hans"), ("en", "en")], default="zh-hans"
-    )
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.ZH_HANS)
     pdf_url = serializers.SerializerMethodField()
     xlsx_url = serializers.SerializerMethodField()
 
