@@ -49,6 +49,14 @@ INSTALLED_APPS = [
     "sqms.quality",
     "sqms.risk",
     "sqms.emergency",
+    "sqms.notifications",
+    "sqms.intake",
+    "sqms.portal",
+    "sqms.surveys",
+    "sqms.inspections",
+    "sqms.knowledge",
+    "sqms.insight",
+    "sqms.analysis",
 ]
 
 MIDDLEWARE = [

@@ -105,10 +105,12 @@ SECTIONS: list[tuple[int, str, Promise, str]] = [
     (100, "service_desk", _("Service desk"), "ticket-detailed"),
     (150, "customers", _("Customers"), "person-vcard"),
     (200, "quality", _("Quality"), "graph-up"),
+    (250, "surveys", _("Surveys and inspections"), "clipboard-check"),
     (300, "staff", _("Staff"), "mortarboard"),
     (400, "improvement", _("Risk and improvement"), "shield-check"),
     (450, "emergency", _("Emergency"), "exclamation-octagon"),
     (500, "knowledge", _("Knowledge"), "book"),
+    (550, "insight", _("Insight"), "lightbulb"),
     (10_000, "system", _("System"), "gear"),
 ]
 

@@ -78,6 +78,12 @@ class EventType(models.TextChoices):
     VISIT = "visit", _("Counter visit")
     SLA_HOLD = "sla_hold", _("SLA clock held")
     SLA_RELEASE = "sla_release", _("SLA clock released")
+    # The conversation with the customer, on whatever channel it came or went.
+    CUSTOMER_MESSAGE = "customer_message", _("Customer message")
+    REPLY = "reply", _("Reply to the customer")
+    NOTICE = "notice", _("Customer notification")
+    SURVEY = "survey", _("Survey answer")
+    REVIEW = "review", _("Ticket review")
 
 
 class SlaTarget(models.TextChoices):

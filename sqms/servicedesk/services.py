@@ -28,7 +28,7 @@ from sqms.core.notify import notify
 from sqms.core.numbering import next_number
 from sqms.core.scope import unit_in_scope
 from sqms.customers import services as customer_services
-from sqms.servicedesk import sla
+from sqms.servicedesk import signals, sla
 from sqms.servicedesk.choices import (
     OPEN_STATUSES,
     Channel,
@@ -136,7 +136,7 @@ def _event(
     customer_visible: bool = False,
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         event_type=event_type,
@@ -146,6 +146,8 @@ def _event(
         customer_visible=customer_visible,
         data=data or {},
     )
+    signals.announce([signals.line_of(event)])
+    return event
 
 
 def _audit(action: str, ticket: Ticket, actor: Any, before: dict[str, Any]) -> None:

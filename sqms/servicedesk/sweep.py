@@ -32,7 +32,7 @@ from sqms.core.models import (
     OrgUnit,
     User,
 )
-from sqms.servicedesk import sla
+from sqms.servicedesk import signals, sla
 from sqms.servicedesk.choices import (
     OPEN_STATUSES,
     EventType,
@@ -414,6 +414,17 @@ def _handle_batch(batch: list[Ticket], now: datetime, context: _SweepContext) ->
     for escalation in escalations:
         writer.escalation(escalation)
     _insert(TicketEvent, writer.events)
+    signals.announce(
+        [
+            signals.TimelineLine(
+                ticket_id=row["ticket_id"],
+                event_type=row["event_type"],
+                message=row["message"],
+                data=row["data"],
+            )
+            for row in writer.events
+        ]
+    )
     _insert(Notification, writer.notifications)
     # Last, so the audit chain's head is locked for as short a time as possible.
     _record_audit(escalations, stamp)

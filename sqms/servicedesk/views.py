@@ -32,8 +32,8 @@ from sqms.core.masking import mask_name, mask_phone
 from sqms.core.reveal import can_reveal, reveal
 from sqms.core.scope import sees_all_units
 from sqms.core.views import permission_view
+from sqms.servicedesk import extensions, services, sla
 from sqms.servicedesk import forms as sd_forms
-from sqms.servicedesk import services, sla
 from sqms.servicedesk.access import access_ticket, visible_tickets
 from sqms.servicedesk.choices import OPEN_STATUSES, TicketStatus
 from sqms.servicedesk.filtersets import TicketFilterSet
@@ -241,7 +241,12 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "servicedesk/ticket_form.html",
-        {"form": form, "history": history, "now": timezone.now()},
+        {
+            "form": form,
+            "history": history,
+            "now": timezone.now(),
+            "sections": extensions.registration_sections(request, form),
+        },
     )
 
 
@@ -329,6 +334,7 @@ def ticket_page_context(
         "attachments_url": _optional_url("ticket_attachments", ticket)
         if user.has_perm("servicedesk.view_attachment")
         else "",
+        "sections": extensions.ticket_sections(request, ticket),
     }
 
 

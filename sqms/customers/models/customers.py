@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sqms.core.choices import Language
 from sqms.core.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
 from sqms.core.masking import (
     mask_address,
@@ -83,6 +84,10 @@ class Customer(ScopedModel):
         max_length=20,
         choices=PreferredChannel.choices,
         default=PreferredChannel.PHONE,
+    )
+    # The language the customer is written to in (notifications, survey invitations).
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
     service_needs = models.TextField(_("service needs"), blank=True)
     habits = models.TextField(_("habits and preferences"), blank=True)

@@ -1,0 +1,11 @@
+"""Analysis: complaint hot-spots, customer segments, associations and forecasts."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalysisConfig(AppConfig):
+    name = "sqms.analysis"
+    label = "analysis"
+    verbose_name = _("Analysis")
+    default_auto_field = "django.db.models.BigAutoField"

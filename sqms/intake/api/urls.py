@@ -1,0 +1,5 @@
+"""REST endpoints of the intake app."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,5 @@
+"""REST endpoints of the portal app."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,11 @@
+"""The public customer portal: submit, track and confirm without an account."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "sqms.portal"
+    label = "portal"
+    verbose_name = _("Customer portal")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,5 @@
+"""UI URLs of the surveys app."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
