@@ -90,7 +90,6 @@ _STOP_TEXT = (
     "a an the to of and or is are was in on for with my your"
 )
 STOP_WORDS = frozenset(_STOP_TEXT.split())
-)
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
