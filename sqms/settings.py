@@ -175,6 +175,16 @@ SQMS_ATTACHMENT_MAX_BYTES = env.int("SQMS_ATTACHMENT_MAX_BYTES", default=10 * 10
 # Printed on acceptance receipts as the ways to follow a ticket (blank: generic wording).
 SQMS_SERVICE_HOTLINE = env.str("SQMS_SERVICE_HOTLINE", default="")
 SQMS_PORTAL_URL = env.str("SQMS_PORTAL_URL", default="")
+# Where customers reach this installation (links in notifications and survey invitations).
+SQMS_PUBLIC_BASE_URL = env.str("SQMS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# Outgoing e-mail, e.g. SQMS_EMAIL_URL=smtp+tls://user:password@mail.example.com:587. The
+# default prints messages on the server's console, so the demo sends nothing anywhere.
+vars().update(env.email_url("SQMS_EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("SQMS_FROM_EMAIL", default="sqms@localhost")
+# The generic SMS/IM gateway: notifications are POSTed there as JSON signed with the secret.
+SQMS_SMS_GATEWAY_URL = env.str("SQMS_SMS_GATEWAY_URL", default="")
+SQMS_SMS_GATEWAY_SECRET = env.str("SQMS_SMS_GATEWAY_SECRET", default="")
 # Served from the staticfiles finders too, so `sqms serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
