@@ -178,9 +178,29 @@ SQMS_PORTAL_URL = env.str("SQMS_PORTAL_URL", default="")
 # Where customers reach this installation (links in notifications and survey invitations).
 SQMS_PUBLIC_BASE_URL = env.str("SQMS_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
-# Outgoing e-mail, e.g. SQMS_EMAIL_URL=smtp+tls://user:password@mail.example.com:587. The
-# default prints messages on the server's console, so the demo sends nothing anywhere.
-vars().update(env.email_url("SQMS_EMAIL_URL", default="consolemail://"))
+# Outgoing e-mail (Django's MAILERS), e.g.
+# SQMS_EMAIL_URL=smtp+tls://user:password@mail.example.com:587. The default prints messages on
+# the server's console, so the demo sends nothing anywhere.
+_email = env.email_url("SQMS_EMAIL_URL", default="consolemail://")
+_smtp_options = {
+    "host": _email.get("EMAIL_HOST"),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER"),
+    "password": _email.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _email.get("EMAIL_USE_TLS"),
+    "use_ssl": _email.get("EMAIL_USE_SSL"),
+    "timeout": 10,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": (
+            {k: v for k, v in _smtp_options.items() if v not in (None, "")}
+            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("SQMS_FROM_EMAIL", default="sqms@localhost")
 # The generic SMS/IM gateway: notifications are POSTed there as JSON signed with the secret.
 SQMS_SMS_GATEWAY_URL = env.str("SQMS_SMS_GATEWAY_URL", default="")

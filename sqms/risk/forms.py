@@ -243,3 +243,122 @@ class SimulationForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = OrgUnit.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["risks"].queryset = risks  # type: ignore[attr-defined]
+
+
+# The parts of each kind of level a person edits on the matrix page (risk levels have a colour).
+LEVEL_TEXT_FIELDS = ("name", "name_en", "description")
+
+
+class MatrixEditForm(BootstrapFormMixin, forms.Form):
+    """Names, descriptions and colours of a matrix and its levels; the grid too while no risk is
+    rated on the matrix. Fields are built from the matrix: `p1_name`, `i2_description`,
+    `r3_colour`, `cell_2_3` (probability 2, impact 3)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = forms.CharField(label=_("English name"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=text_area(3)
+    )
+
+    def __init__(self, *args: Any, matrix: RiskMatrix, grid_editable: bool, **kwargs: Any) -> None:
+        self.matrix = matrix
+        self.grid_editable = grid_editable
+        kwargs.setdefault(
+            "initial",
+            {"name": matrix.name, "name_en": matrix.name_en, "description": matrix.description},
+        )
+        super().__init__(*args, **kwargs)
+        for prefix, levels in self.level_groups():
+            for number, level in enumerate(levels, start=1):
+                self._level_fields(prefix, number, level)
+        if grid_editable:
+            choices = [(level["code"], level.get("name", "")) for level in matrix.risk_levels]
+            for p, row in enumerate(matrix.grid, start=1):
+                for i, code in enumerate(row, start=1):
+                    self.fields[f"cell_{p}_{i}"] = forms.ChoiceField(
+                        label=f"{p} × {i}", choices=choices, initial=code
+                    )
+        style_widgets(self)
+
+    def level_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        return [
+            ("p", self.matrix.probability_levels),
+            ("i", self.matrix.impact_levels),
+            ("r", self.matrix.risk_levels),
+        ]
+
+    def _level_fields(self, prefix: str, number: int, level: dict[str, Any]) -> None:
+        key = f"{prefix}{number}_"
+        self.fields[key + "name"] = forms.CharField(
+            label=_("Name"), max_length=60, initial=level.get("name", "")
+        )
+        self.fields[key + "name_en"] = forms.CharField(
+            label=_("English name"), max_length=60, required=False, initial=level.get("name_en")
+        )
+        self.fields[key + "description"] = forms.CharField(
+            label=_("Description"),
+            max_length=300,
+            required=False,
+            initial=level.get("description", ""),
+        )
+        if prefix == "r":
+            self.fields[key + "colour"] = forms.RegexField(
+                label=_("Colour"),
+                regex=r"^#[0-9a-fA-F]{6}$",
+                error_messages={"invalid": _("A colour is written #rrggbb.")},
+                initial=level.get("colour") or "#6c757d",
+                widget=forms.TextInput(attrs={"type": "color"}),
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The level fields grouped for the template: one row per level."""
+        titles = {"p": _("Probability"), "i": _("Impact"), "r": _("Risk levels")}
+        groups = []
+        for prefix, levels in self.level_groups():
+            rows = []
+            for number, level in enumerate(levels, start=1):
+                key = f"{prefix}{number}_"
+                rows.append(
+                    {
+                        "number": number,
+                        "code": level.get("code", ""),
+                        "fields": [
+                            self[key + part]
+                            for part in (*LEVEL_TEXT_FIELDS, "colour")
+                            if key + part in self.fields
+                        ],
+                    }
+                )
+            groups.append({"title": titles[prefix], "rows": rows})
+        return groups
+
+    def grid_rows(self) -> list[list[Any]]:
+        if not self.grid_editable:
+            return []
+        size_p, size_i = len(self.matrix.probability_levels), len(self.matrix.impact_levels)
+        return [[self[f"cell_{p}_{i}"] for i in range(1, size_i + 1)] for p in range(size_p, 0, -1)]
+
+    def definition(self) -> dict[str, Any]:
+        """The edited definition for `matrices.update_matrix`."""
+        data = self.cleaned_data
+        edited: dict[str, Any] = {
+            "name": data["name"],
+            "name_en": data["name_en"],
+            "description": data["description"],
+        }
+        for prefix, levels in self.level_groups():
+            new_levels = []
+            for number, level in enumerate(levels, start=1):
+                key = f"{prefix}{number}_"
+                changed = {part: data[key + part] for part in LEVEL_TEXT_FIELDS}
+                if prefix == "r":
+                    changed["colour"] = data[key + "colour"]
+                new_levels.append({**level, **changed})
+            field = {"p": "probability_levels", "i": "impact_levels", "r": "risk_levels"}[prefix]
+            edited[field] = new_levels
+        if self.grid_editable:
+            edited["grid"] = [
+                [data[f"cell_{p}_{i}"] for i in range(1, len(row) + 1)]
+                for p, row in enumerate(self.matrix.grid, start=1)
+            ]
+        return edited

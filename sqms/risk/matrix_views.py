@@ -17,7 +17,7 @@ from sqms.core.errors import DomainError
 from sqms.core.views import permission_view
 from sqms.risk import matrices
 from sqms.risk.access import access_matrix
-from sqms.risk.forms import MatrixImportForm
+from sqms.risk.forms import MatrixEditForm, MatrixImportForm
 from sqms.risk.models import RiskMatrix, localised
 
 VIEW = "risk.view_riskmatrix"
@@ -105,6 +105,31 @@ def matrix_import(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, done % {"code": matrix.code})
             return redirect("riskmatrix_detail", matrix.pk)
     return render(request, "risk/matrix_import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_view(VIEW, CHANGE)
+def matrix_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Rename levels, describe them and recolour them; change the grid only while no risk is
+    rated on the matrix (the service refuses it otherwise, whatever is posted)."""
+    matrix = access_matrix(request.user, pk)
+    in_use = matrices.in_use(matrix)
+    form = MatrixEditForm(request.POST or None, matrix=matrix, grid_editable=not in_use)
+    if request.method == "POST" and form.is_valid():
+        try:
+            matrices.update_matrix(matrix, actor=request.user, definition=form.definition())
+        except ValidationError as error:
+            for messages_list in error.message_dict.values():
+                for message in messages_list:
+                    form.add_error(None, message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Matrix %(code)s updated.") % {"code": matrix.code})
+            return redirect("riskmatrix_detail", matrix.pk)
+    return render(
+        request, "risk/matrix_edit.html", {"matrix": matrix, "form": form, "in_use": in_use}
+    )
 
 
 @require_POST

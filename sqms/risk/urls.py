@@ -24,6 +24,7 @@ urlpatterns = [
     path("matrices/", matrix_views.matrix_list, name="riskmatrix_list"),
     path("matrices/import/", matrix_views.matrix_import, name="riskmatrix_import"),
     path("matrices/<int:pk>/", matrix_views.matrix_detail, name="riskmatrix_detail"),
+    path("matrices/<int:pk>/edit/", matrix_views.matrix_edit, name="riskmatrix_edit"),
     path("matrices/<int:pk>/export/", matrix_views.matrix_export, name="riskmatrix_export"),
     path("matrices/<int:pk>/default/", matrix_views.matrix_default, name="riskmatrix_default"),
     path("matrices/<int:pk>/delete/", matrix_views.matrix_delete, name="riskmatrix_delete"),

@@ -475,3 +475,56 @@ def test_open_an_improvement_action_from_the_risk_page(qm_client: Client, make_r
     assert follow.status_code == 200 and risk.number in follow.content.decode()
     html = qm_client.get(reverse("risk_detail", args=[risk.pk])).content.decode()
     assert 'data-testid="actions"' in html
+
+
+def _edit_post(client: Client, matrix: RiskMatrix, **changes: str) -> Any:
+    """Post the edit form as the page offers it, with some fields changed."""
+    page = client.get(reverse("riskmatrix_edit", args=[matrix.pk]))
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields} | changes
+    return client.post(reverse("riskmatrix_edit", args=[matrix.pk]), data)
+
+
+@pytest.mark.django_db
+def test_matrix_edit_renames_and_recolours_a_matrix_in_use(
+    qm_client: Client, make_risk: Any
+) -> None:
+    matrix = RiskMatrix.objects.get(code="5x5")
+    make_risk(matrix=matrix)
+    page = qm_client.get(reverse("riskmatrix_edit", args=[matrix.pk]))
+    assert "cell_1_1" not in page.context["form"].fields  # no grid while risks use it
+    response = _edit_post(qm_client, matrix, r1_name="可忽略", r1_colour="#00aa00")
+    assert response.status_code == 302
+    matrix.refresh_from_db()
+    assert (matrix.risk_levels[0]["name"], matrix.risk_levels[0]["colour"]) == ("可忽略", "#00aa00")
+    # A grid posted anyway is ignored: the matrix keeps its grid.
+    grid_before = matrix.grid
+    _edit_post(qm_client, matrix, cell_1_1=matrix.risk_levels[-1]["code"])
+    matrix.refresh_from_db()
+    assert matrix.grid == grid_before
+
+
+@pytest.mark.django_db
+def test_matrix_edit_changes_the_grid_of_an_unused_matrix_and_refuses_bad_colours(
+    qm_client: Client,
+) -> None:
+    matrix = RiskMatrix.objects.get(code="3x3")
+    top = matrix.risk_levels[-1]["code"]
+    response = _edit_post(qm_client, matrix, cell_1_1=top)
+    assert response.status_code == 302
+    matrix.refresh_from_db()
+    assert matrix.grid[0][0] == top
+    response = _edit_post(qm_client, matrix, r1_colour="red", r1_name="")
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"r1_colour", "r1_name"}
+
+
+@pytest.mark.django_db
+def test_matrix_edit_is_refused_without_the_change_permission(org: Any, make_user: Any) -> None:
+    matrix = RiskMatrix.objects.get(code="3x3")
+    client = Client()
+    web_login(client, make_user("agent", unit=org.hall1))
+    assert client.get(reverse("riskmatrix_edit", args=[matrix.pk])).status_code == 403
+    assert client.post(reverse("riskmatrix_edit", args=[matrix.pk]), {}).status_code == 403
