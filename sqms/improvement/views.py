@@ -218,7 +218,8 @@ def improvement_action_create(request: HttpRequest) -> HttpResponse:
         initial = {
             "source_type": source_type,
             "source_id": source_id,
-            "title": str(getattr(record, "title", "") or "")[:200],
+            # Records without a title (an alert, a finding) name themselves in str().
+            "title": str(getattr(record, "title", "") or record)[:200],
         }
     if request.GET.get("source"):
         initial["source"] = request.GET["source"]

@@ -1,7 +1,8 @@
-"""A quality manager's journey in a real browser: from a complaint ticket's page she opens an
-improvement action, analyses the root cause and sets an indicator-linked goal, runs it through
-plan and do while the owner's hall works, and ten days later the check reads the indicator,
-proposes "effective", and she standardises and closes the action."""
+"""A quality manager's journey in a real browser: from an early-warning alert on the service
+error rate she opens an improvement action, analyses the root cause and sets an
+indicator-linked goal, runs it through plan and do while the owner's hall works, and ten days
+later the check reads the indicator, proposes "effective", and she standardises and closes the
+action."""
 
 import re
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 from sqms.core.tests.factories import UserFactory
 from sqms.improvement.choices import Stage, Verdict
 from sqms.improvement.models import ImprovementAction
+from sqms.quality.models import Alert, AlertRule, Indicator
 from sqms.servicedesk import services as desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +49,7 @@ def test_quality_manager_runs_an_action_through_pdca(
     from playwright.sync_api import expect
 
     page = browser_page
-    UserFactory(
+    qm: Any = UserFactory(
         org_unit=org.branch1,
         roles=["quality_manager"],
         username="zhou",
@@ -58,24 +60,35 @@ def test_quality_manager_runs_an_action_through_pdca(
         org_unit=org.hall1, roles=["unit_manager"], username="wu", last_name="吴", first_name="刚"
     )
     agent = UserFactory(org_unit=org.hall1, roles=["agent"], username="zheng")
-    complaint = desk.register_ticket(
-        actor=agent, kind="complaint", channel="counter", title="套餐变更录入错误，多扣话费"
-    )
     today = timezone.localdate()
+    rule = AlertRule.objects.create(
+        name="服务差错率预警", kind="spike", org_unit=org.hall1, owner=qm
+    )
+    alert = Alert.objects.create(
+        rule=rule,
+        org_unit=org.hall1,
+        slice_key="h1",
+        indicator=Indicator.objects.get(code="service_error_rate"),
+        severity="high",
+        owner=qm,
+        day=today,
+        message="一号营业厅服务差错率 30%，高于报警线",
+        last_seen_at=timezone.now(),
+    )
 
-    # --- from the complaint's page, open an action --------------------------------------------
+    # --- from the alert's page, open an action ------------------------------------------------
     log_in(page, "zhou", password)
-    page.goto(f"/tickets/{complaint.pk}/")
+    page.goto(f"/quality/alerts/{alert.pk}/")
     page.locator("[data-testid=open-improvement]").click()
-    expect(page.locator("[data-testid=source-record]")).to_contain_text(complaint.number)
-    expect(page.locator("select[name=source]")).to_have_value("complaint")
+    expect(page.locator("[data-testid=source-record]")).to_contain_text("服务差错率")
+    expect(page.locator("select[name=source]")).to_have_value("alert")
     page.fill("textarea[name=problem]", "本月柜台业务办理录入差错导致投诉 6 件")
     page.select_option("select[name=owner]", str(owner.pk))
     page.fill("input[name=deadline]", (today + timedelta(days=20)).isoformat())
     page.locator("[data-testid=submit]").click()
     expect(page).to_have_url(re.compile(r"/improvement/actions/\d+/$"))
     expect(page.locator("[data-testid=stage]")).to_have_attribute("data-stage", "plan")
-    expect(page.locator("[data-testid=source]")).to_contain_text(complaint.number)
+    expect(page.locator("[data-testid=source]")).to_contain_text("服务差错率")
 
     # Starting without a plan is refused with the reason, nothing changes.
     page.locator("[data-testid=step-start_do]").click()
@@ -144,3 +157,7 @@ def test_quality_manager_runs_an_action_through_pdca(
     page.goto("/improvement/actions/?status=finished")
     expect(page.locator("[data-testid=action-row]")).to_have_count(1)
     screenshot("improvement-list")
+
+    # The alert names the action that answered it.
+    page.goto(f"/quality/alerts/{alert.pk}/")
+    expect(page.locator("[data-testid=alert-action]")).to_contain_text(f"#{action.pk}")
