@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -258,8 +258,6 @@ def risk_update_control(request: HttpRequest, pk: int, control_pk: int) -> HttpR
     risk = access_risk(request.user, pk)
     control = risk.controls.filter(pk=control_pk).first()
     if control is None:
-        from django.http import Http404
-
         raise Http404(_("No such control."))
     form = ControlUpdateForm(request.POST, prefix=f"c{control.pk}")
     return _act(
