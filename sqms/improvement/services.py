@@ -16,7 +16,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from sqms.core.models import OrgUnit, User
 from sqms.core.notify import notify
 from sqms.core.numbering import next_number
 from sqms.core.scope import unit_in_scope
+from sqms.core.service_helpers import copy_saved_state, lock_in_scope, require_permission
 from sqms.improvement.choices import (
     FISHBONE_CATEGORIES,
     WHY_FIELDS,
@@ -93,33 +93,23 @@ MAX_LENGTHS = {"title": 200, "indicator_code": 64}
 
 
 def _require(actor: Any, *permissions: str) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied(_("You must be logged in."))
-    if not any(actor.has_perm(permission) for permission in permissions):
-        raise PermissionDenied(_("You are not allowed to do this with improvement actions."))
+    require_permission(
+        actor, permissions, _("You are not allowed to do this with improvement actions.")
+    )
 
 
 def _lock(action: ImprovementAction | int, actor: Any) -> ImprovementAction:
-    """Re-read the action inside the transaction, locked, within the actor's scope."""
     _require(actor, VIEW)
-    pk = action.pk if isinstance(action, ImprovementAction) else action
-    try:
-        return (
-            ImprovementAction.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("org_unit", "owner")
-            .get(pk=pk)
-        )
-    except (ImprovementAction.DoesNotExist, ValueError, TypeError) as missing:
-        raise Http404(_("No such improvement action.")) from missing
+    return lock_in_scope(
+        ImprovementAction,
+        action,
+        actor,
+        related=("org_unit", "owner"),
+        missing=_("No such improvement action."),
+    )
 
 
-def _refresh(original: ImprovementAction | int, changed: ImprovementAction) -> ImprovementAction:
-    if isinstance(original, ImprovementAction) and original is not changed:
-        for field in ImprovementAction._meta.concrete_fields:
-            setattr(original, field.attname, getattr(changed, field.attname))
-        original._state.fields_cache = dict(changed._state.fields_cache)
-    return changed
+_refresh = copy_saved_state
 
 
 def _is_owner(actor: Any, action: ImprovementAction) -> bool:

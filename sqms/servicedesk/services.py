@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from sqms.core.models import OrgUnit, User
 from sqms.core.notify import notify
 from sqms.core.numbering import next_number
 from sqms.core.scope import unit_in_scope
+from sqms.core.service_helpers import copy_saved_state, lock_in_scope, require_permission
 from sqms.customers import services as customer_services
 from sqms.servicedesk import signals, sla
 from sqms.servicedesk.choices import (
@@ -82,34 +82,16 @@ AUDIT_FIELDS = [
 
 
 def _require(actor: Any, *permissions: str) -> None:
-    """The actor must hold at least one of `permissions`."""
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied(_("You must be logged in."))
-    if not any(actor.has_perm(permission) for permission in permissions):
-        raise PermissionDenied(_("You are not allowed to do this with tickets."))
+    require_permission(actor, permissions, _("You are not allowed to do this with tickets."))
 
 
 def _lock(ticket: Ticket | int, actor: Any) -> Ticket:
-    """Re-read the ticket inside the transaction, locked, within the actor's scope."""
-    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    try:
-        return (
-            Ticket.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("org_unit", "sla_policy")
-            .get(pk=pk)
-        )
-    except (Ticket.DoesNotExist, ValueError, TypeError) as missing:
-        raise Http404(_("No such ticket.")) from missing
+    return lock_in_scope(
+        Ticket, ticket, actor, related=("org_unit", "sla_policy"), missing=_("No such ticket.")
+    )
 
 
-def _refresh(original: Ticket | int, changed: Ticket) -> Ticket:
-    """Give the caller's instance the saved state, so `ticket` and the result agree."""
-    if isinstance(original, Ticket) and original is not changed:
-        for field in Ticket._meta.concrete_fields:
-            setattr(original, field.attname, getattr(changed, field.attname))
-        original._state.fields_cache = dict(changed._state.fields_cache)
-    return changed
+_refresh = copy_saved_state
 
 
 def _required_text(value: Any, field: str, message: str) -> str:

@@ -3,14 +3,13 @@
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sqms.core.errors import ConflictError, DomainError
 from sqms.core.scope import unit_in_scope
+from sqms.core.service_helpers import copy_saved_state, lock_in_scope, require_permission
 from sqms.risk.choices import (
     LossUnit,
     RiskCategory,
@@ -71,30 +70,16 @@ CONTROL_FIELDS = ("title", "description", "kind", "owner", "due_date", "status",
 
 
 def _require(actor: Any, permission: str) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied(_("You must be logged in."))
-    if not actor.has_perm(permission):
-        raise PermissionDenied(_("You are not allowed to change the risk register."))
+    require_permission(actor, [permission], _("You are not allowed to change the risk register."))
 
 
 def _lock(risk: Risk | int, actor: Any) -> Risk:
-    pk = risk.pk if isinstance(risk, Risk) else risk
-    try:
-        return (
-            Risk.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("org_unit", "matrix", "owner")
-            .get(pk=pk)
-        )
-    except (Risk.DoesNotExist, ValueError, TypeError) as missing:
-        raise Http404(_("No such risk.")) from missing
+    return lock_in_scope(
+        Risk, risk, actor, related=("org_unit", "matrix", "owner"), missing=_("No such risk.")
+    )
 
 
-def _refresh(original: Any, changed: Any) -> None:
-    if original is not changed:
-        for field in type(changed)._meta.concrete_fields:
-            setattr(original, field.attname, getattr(changed, field.attname))
-        original._state.fields_cache = dict(changed._state.fields_cache)
+_refresh = copy_saved_state
 
 
 def _open(risk: Risk) -> None:
