@@ -497,3 +497,14 @@ def test_sqms_console_script_lists_the_commands():
     commands = set(result.stdout.split())
     assert {"serve", "worker", "demo", "createadmin", "audit"} <= commands
     assert re.search(r"\bdb_worker\b", result.stdout)
+
+
+def test_bench_lists_the_benchmarks_and_runs_one_by_name(capfd: pytest.CaptureFixture[str]) -> None:
+    call_command("bench")
+    listing = capfd.readouterr().out
+    assert "sla_sweep" in listing and "register_api" in listing
+    with pytest.raises(CommandError, match="no benchmark"):
+        call_command("bench", "no-such-bench")
+    # The smallest real run: the Monte Carlo engine needs no database.
+    call_command("bench", "risk-montecarlo", "--iterations", "1000", "--risks", "1")
+    assert "1000" in capfd.readouterr().out.replace(",", "")
