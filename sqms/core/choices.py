@@ -30,3 +30,6 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     TRANSITION = "transition", _("State change")
     SECURITY = "security", _("Security setting")
+    MERGE = "merge", _("Merge records")
+    BACKUP = "backup", _("Backup")
+    RESTORE = "restore", _("Restore")

@@ -30,7 +30,7 @@ def can_reveal(actor: Any, obj: models.Model) -> bool:
     return unit_in_scope(actor, _org_unit_of(obj))
 
 
-def reveal(obj: models.Model, field_name: str, *, actor: Any) -> str:
+def reveal(obj: models.Model, field_name: str, *, actor: Any, reason: str = "") -> str:
     """The plaintext of an encrypted field of `obj`, for an actor allowed to see it.
 
     Raises PermissionDenied without the permission or when the record's org unit is outside
@@ -48,6 +48,7 @@ def reveal(obj: models.Model, field_name: str, *, actor: Any) -> str:
     if not unit_in_scope(actor, _org_unit_of(obj)):
         raise PermissionDenied(_("This record is outside your scope."))
     with transaction.atomic():
-        audit.record(AuditAction.REVEAL, obj, actor=actor, after={"field": field_name})
+        trace = {"field": field_name, **({"reason": reason} if reason else {})}
+        audit.record(AuditAction.REVEAL, obj, actor=actor, after=trace)
         value = getattr(obj, field.attname)
     return value or ""

@@ -197,7 +197,7 @@ def test_duplicates_and_merge_keep_all_history(
     assert Consent.objects.get(pk=consent.pk).customer_id == survivor.pk
     assert merged.name == "李四" and merged.id_number == SECRET_ID  # taken over
     update = AuditEvent.objects.filter(
-        object_type="customers.customer", object_id=str(survivor.pk), action=AuditAction.UPDATE
+        object_type="customers.customer", object_id=str(survivor.pk), action=AuditAction.MERGE
     ).latest("seq")
     after = update.after or {}
     assert after["merged_from"] == duplicate.number

@@ -79,7 +79,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         manifest = result.manifest
         audit.record(
-            AuditAction.EXPORT,
+            AuditAction.BACKUP,
             actor=None,
             object_type="core.backup",
             object_id=result.sha256[:16],

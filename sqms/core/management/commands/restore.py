@@ -67,7 +67,7 @@ class Command(BaseCommand):
         self.print_checks(result.checks)
         manifest = result.manifest
         audit.record(
-            AuditAction.CREATE,
+            AuditAction.RESTORE,
             actor=None,
             object_type="core.restore",
             object_id=manifest["created_at"][:64],
