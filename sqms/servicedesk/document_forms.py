@@ -29,6 +29,13 @@ class ArrivalForm(BootstrapFormMixin, forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
+    customer_phone = forms.CharField(
+        label=_("Customer's mobile (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("Links the visit to the customer's history when the number is on file."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -107,6 +107,7 @@ def hall_queue(request: HttpRequest) -> HttpResponse:
                         actor=user,
                         org_unit=arrival.cleaned_data["org_unit"],
                         queue_number=arrival.cleaned_data["queue_number"],
+                        customer_phone=arrival.cleaned_data["customer_phone"],
                     )
                 except DomainError as error:
                     add_domain_error(arrival, error)

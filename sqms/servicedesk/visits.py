@@ -4,6 +4,7 @@ a visit along, and the waiting and handling times read from it."""
 from datetime import datetime
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,8 +13,10 @@ from django.utils.translation import gettext as _
 from sqms.core import audit
 from sqms.core.choices import AuditAction
 from sqms.core.errors import ConflictError, DomainError
+from sqms.core.masking import validate_phone_number
 from sqms.core.models import OrgUnit
 from sqms.core.scope import unit_in_scope, unit_scope_filter
+from sqms.customers.services import find_customer
 from sqms.servicedesk.choices import EventType
 from sqms.servicedesk.models import CounterVisit, Ticket, TicketEvent
 
@@ -105,9 +108,16 @@ def _sync(target: CounterVisit, source: CounterVisit) -> None:
 
 
 def record_arrival(
-    *, actor: Any, org_unit: OrgUnit, queue_number: str, arrived_at: datetime | None = None
+    *,
+    actor: Any,
+    org_unit: OrgUnit,
+    queue_number: str,
+    arrived_at: datetime | None = None,
+    customer_phone: str = "",
 ) -> CounterVisit:
-    """A customer takes a number (取号) at a hall."""
+    """A customer takes a number (取号) at a hall; a phone number given identifies the customer,
+    so the visit shows in that customer's history (an unknown number is not an error: walk-ins
+    need not be customers on file)."""
     queue_number = (queue_number or "").strip()
     if not queue_number:
         raise DomainError(_("Enter the customer's queue number."), field="queue_number")
@@ -118,6 +128,13 @@ def record_arrival(
         )
     if org_unit is None or not unit_in_scope(actor, org_unit):
         raise DomainError(_("This org unit is outside your scope."), field="org_unit")
+    customer = None
+    if (customer_phone or "").strip():
+        try:
+            validate_phone_number(customer_phone.strip())
+        except ValidationError as error:
+            raise DomainError(error.messages[0], field="customer_phone") from error
+        customer = find_customer(phone=customer_phone.strip())
     now = timezone.now()
     arrived_at = arrived_at or now
     if arrived_at > now:
@@ -136,6 +153,7 @@ def record_arrival(
             )
         visit = all_visits().create(
             org_unit=org_unit,
+            customer=customer,
             queue_number=queue_number,
             arrived_at=arrived_at,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -195,7 +213,10 @@ def end_service(visit: CounterVisit, *, actor: Any, ticket: Ticket | None = None
         before = audit.snapshot(current, VISIT_FIELDS)
         current.service_ended_at = timezone.now()
         current.ticket = ticket
-        current.save(update_fields=["service_ended_at", "ticket", "updated_at"])
+        if current.customer_id is None and ticket is not None:
+            # The ticket identified the customer at the counter: the visit joins their history.
+            current.customer_id = ticket.customer_id
+        current.save(update_fields=["service_ended_at", "ticket", "customer", "updated_at"])
         _record(current, before, actor=actor, action=AuditAction.TRANSITION)
         if ticket is not None:
             TicketEvent.objects.create(

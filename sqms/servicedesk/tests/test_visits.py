@@ -70,6 +70,40 @@ def test_a_visit_goes_from_arrival_to_the_end_with_its_times(org: Any, agent: An
     assert actions == [AuditAction.CREATE] + [AuditAction.TRANSITION] * 3
 
 
+def test_a_visit_joins_the_customer_history_by_phone_or_by_its_ticket(
+    org: Any, agent: Any, make_user: Any
+) -> None:
+    from sqms.customers.history import customer_visits
+    from sqms.customers.services import create_customer
+
+    clerk = make_user("unit_manager", unit=org.hall1)
+    known = create_customer(actor=clerk, name="王芳", phone="13800138000")
+    by_phone = visits.record_arrival(
+        actor=agent, org_unit=org.hall1, queue_number="A101", customer_phone="13800138000"
+    )
+    assert by_phone.customer == known
+    walk_in = visits.record_arrival(
+        actor=agent, org_unit=org.hall1, queue_number="A102", customer_phone="13900139000"
+    )
+    assert walk_in.customer is None  # not on file: no error, no record made
+    with pytest.raises(DomainError) as refused:
+        visits.record_arrival(
+            actor=agent, org_unit=org.hall1, queue_number="A103", customer_phone="12345"
+        )
+    assert refused.value.field == "customer_phone"
+
+    # The walk-in is identified by the ticket registered for them at the counter.
+    ticket = make_ticket(org.hall1, agent)
+    ticket.customer = known
+    ticket.save(update_fields=["customer"])
+    visits.call_visit(walk_in, actor=agent)
+    visits.start_service(walk_in, actor=agent)
+    visits.end_service(walk_in, actor=agent, ticket=ticket)
+    walk_in.refresh_from_db()
+    assert walk_in.customer == known
+    assert {v.queue_number for v in customer_visits(known, clerk)} == {"A101", "A102"}
+
+
 def test_steps_out_of_order_are_refused_and_change_nothing(org: Any, agent: Any) -> None:
     visit = visit_at(org.hall1)
     with pytest.raises(ConflictError):
