@@ -31,6 +31,8 @@ COUNTS: tuple[str, ...] = (
     "reopened",  # reopened at least once
     "complaints",  # complaints registered
     "complaints_handled",  # of which resolved or closed
+    "complaints_due",  # complaints due (resolve-by time) that day — by due day, not registration
+    "complaints_due_handled",  # of which resolved or closed
     "visits",  # counter visits that were called
     "wait_seconds",  # sum of their waiting times (arrival → call)
     "survey_answers",  # reserved for the surveys source

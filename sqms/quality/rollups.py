@@ -170,6 +170,10 @@ def _record_range() -> tuple[datetime.date, datetime.date] | None:
     zone = sources.local_zone()
     bounds = [
         Ticket.objects.aggregate(first=Min("created_at"), last=Max("created_at")),
+        # Complaints also count on the day they are due, which may lie after the last record.
+        Ticket.objects.filter(kind="complaint").aggregate(
+            first=Min("resolve_due_at"), last=Max("resolve_due_at")
+        ),
         CounterVisit.objects.aggregate(first=Min("arrived_at"), last=Max("arrived_at")),
     ]
     firsts = [b["first"] for b in bounds if b["first"]]
