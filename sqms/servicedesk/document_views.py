@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sqms.core.errors import DomainError
 from sqms.core.forms import add_domain_error
 from sqms.core.views import permission_view
-from sqms.servicedesk import attachments, importer, receipts
+from sqms.servicedesk import attachments, import_jobs, importer, receipts
 from sqms.servicedesk.access import access_ticket
 from sqms.servicedesk.document_forms import AttachmentForm, ImportForm
 from sqms.servicedesk.models import Attachment
@@ -108,42 +108,42 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @permission_view(IMPORT)
-def ticket_import(request: HttpRequest) -> HttpResponse:
-    form = ImportForm()
-    result = None
-    status = 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = importer.import_tickets(
-                upload.name,
-                upload.read(),
-                actor=request.user,
-                skip_invalid=form.cleaned_data["skip_invalid"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
-            if result.imported:
-                messages.success(
-                    request,
-                    _("%(count)d tickets were imported.") % {"count": result.imported},
-                )
-            elif not result.dry_run:
-                status = 400
-        else:
-            status = 400
+def ticket_import(request: HttpRequest) -> HttpResponseBase:
+    """Upload a file; the worker checks and imports it while its page shows the progress."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_jobs.start_import(
+            form.cleaned_data["file"],
+            actor=request.user,
+            skip_invalid=form.cleaned_data["skip_invalid"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("ticket_import_job", job.pk)
     return render(
         request,
         "servicedesk/ticket_import.html",
         {
             "form": form,
-            "result": result,
+            "jobs": import_jobs.visible_imports(request.user).select_related("created_by")[:10],
             "columns": list(importer.COLUMNS),
             "required_columns": importer.REQUIRED_COLUMNS,
             "max_rows": importer.MAX_ROWS,
         },
-        status=status,
+        status=400 if form.errors else 200,
     )
+
+
+@require_GET
+@permission_view(IMPORT)
+def ticket_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress while it runs (the page polls itself), then its report."""
+    job = import_jobs.access_import(request.user, pk)
+    template = (
+        "servicedesk/_import_job.html"
+        if request.headers.get("HX-Request")
+        else "servicedesk/ticket_import_job.html"
+    )
+    return render(request, template, {"job": job})
 
 
 @require_GET

@@ -11,7 +11,7 @@ import io
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -608,11 +608,13 @@ def import_tickets(
     actor: Any,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Validate every row of the file, then import (see the module's docstring).
 
     `actor` None means a system import (management command without --user): no scope limit,
-    and each row must name its first-contact owner.
+    and each row must name its first-contact owner. `progress(checked, rows)` is called as the
+    rows are checked.
     """
     result = ImportResult(dry_run=dry_run)
     try:
@@ -644,13 +646,15 @@ def import_tickets(
     now = timezone.now()
     seen: set[str] = set()
     valid: list[dict[str, Any]] = []
-    for line, raw in records:
+    for checked, (line, raw) in enumerate(records, start=1):
         values, problems = _validate_row(
             line, raw, actor=actor, lookups=lookups, seen_numbers=seen, now=now
         )
         result.problems.extend(problems)
         if values is not None:
             valid.append(values)
+        if progress is not None and (checked % BATCH == 0 or checked == result.rows):
+            progress(checked, result.rows)
     # skipped counts the invalid rows; with problems and no skip_invalid nothing is stored.
     result.skipped = result.rows - len(valid)
     if dry_run or not valid or (result.skipped and not skip_invalid):

@@ -1,4 +1,5 @@
-"""Background work of the service desk: the SLA sweep, run every minute by `sqms worker`."""
+"""Background work of the service desk: the SLA sweep, run every minute by `sqms worker`, and
+ticket imports."""
 
 import logging
 
@@ -23,3 +24,11 @@ def sla_sweep() -> dict[str, int]:
             result.escalated,
         )
     return {"checked": result.checked, "warned": result.warned, "escalated": result.escalated}
+
+
+@task()
+def run_ticket_import(job_id: int) -> str:
+    """Check and import an uploaded file (see sqms.servicedesk.import_jobs)."""
+    from sqms.servicedesk.import_jobs import run_import
+
+    return run_import(job_id).status

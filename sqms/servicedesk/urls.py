@@ -26,6 +26,7 @@ urlpatterns += [
         name="attachment_download",
     ),
     path("import/", document_views.ticket_import, name="ticket_import"),
+    path("import/<int:pk>/", document_views.ticket_import_job, name="ticket_import_job"),
     path(
         "import/template.csv",
         document_views.ticket_import_template,

@@ -17,9 +17,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from sqms.core.models import AuditEvent
-from sqms.servicedesk import importer, sla
+from sqms.servicedesk import import_jobs, importer, sla
 from sqms.servicedesk.choices import EventType, Priority, TicketStatus
-from sqms.servicedesk.models import Category, Ticket, TicketEvent
+from sqms.servicedesk.models import Category, ImportStatus, Ticket, TicketEvent, TicketImport
 from sqms.servicedesk.sweep import sweep
 from sqms.servicedesk.tests.doc_helpers import make_ticket
 
@@ -310,38 +310,74 @@ def test_dry_run_stores_nothing(manager: Any) -> None:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_import_page(org: Any, manager: Any, make_user: Any) -> None:
+def _upload(client: Client, name: str, data: bytes, **options: str) -> Any:
+    return client.post(
+        reverse("ticket_import"), {"file": SimpleUploadedFile(name, data), **options}
+    )
+
+
+def test_import_page_queues_a_job_that_the_worker_runs(
+    org: Any, manager: Any, make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     client = Client()
     client.force_login(manager)
     url = reverse("ticket_import")
     assert client.get(url).status_code == 200
     assert client.get(reverse("ticket_import_template")).content.startswith(b"\xef\xbb\xbfnumber")
-    bad = client.post(
-        url, {"file": SimpleUploadedFile("t.csv", csv_bytes([row(), row(kind="?"), row()]))}
-    )
-    assert bad.status_code == 400
-    assert bad.context["result"].problems[0].row == 3
-    assert b'data-testid="import-problem"' in bad.content
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = _upload(client, "t.csv", csv_bytes([row(), row(kind="?"), row()]))
+    job = TicketImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/tickets/import/{job.pk}/"
+    assert job.status == ImportStatus.QUEUED and job.file and len(queued) == 1
+    page = client.get(response["Location"])
+    assert b'hx-trigger="every 2s"' in page.content  # polls while it waits
+
+    job = import_jobs.run_import(job.pk)  # what the worker does
+    assert job.status == ImportStatus.DONE and job.rows == job.checked == 3
+    assert job.imported == 0 and job.problems[0][0] == 3
+    assert not job.file  # the customers' data goes with the run
     assert not Ticket.objects.exists()
-    skipped = client.post(
-        url,
-        {
-            "file": SimpleUploadedFile("t.csv", csv_bytes([row(), row(kind="?"), row()])),
-            "skip_invalid": "on",
-        },
-    )
-    assert skipped.status_code == 200
+    page = client.get(reverse("ticket_import_job", args=[job.pk]))
+    assert b'data-testid="import-problem"' in page.content
+    assert b"every 2s" not in page.content
+    assert import_jobs.run_import(job.pk).status == ImportStatus.DONE  # never runs twice
+
+    _upload(client, "t.csv", csv_bytes([row(), row(kind="?"), row()]), skip_invalid="on")
+    skipped = import_jobs.run_import(TicketImport.objects.latest("pk").pk)
+    assert (skipped.imported, skipped.skipped) == (2, 1)
     assert Ticket.objects.count() == 2
-    wrong = client.post(url, {"file": SimpleUploadedFile("t.exe", b"MZ")})
+    assert skipped.first_number and skipped.last_number
+
+    wrong = _upload(client, "t.exe", b"MZ")
     assert wrong.status_code == 400 and wrong.context["form"].errors["file"]
+    assert TicketImport.objects.count() == 2
+
+
+def test_import_jobs_are_scoped_and_need_the_permission(
+    org: Any, manager: Any, make_user: Any
+) -> None:
+    client = Client()
+    client.force_login(manager)
+    _upload(client, "t.csv", csv_bytes([row()]))
+    job = TicketImport.objects.get()
+    job_url = reverse("ticket_import_job", args=[job.pk])
     agent = Client()
     agent.force_login(make_user("agent", unit=org.hall1))
-    assert agent.get(url).status_code == 403
-    assert (
-        agent.post(url, {"file": SimpleUploadedFile("t.csv", csv_bytes([row()]))}).status_code
-        == 403
-    )
-    assert Ticket.objects.count() == 2
+    assert agent.get(reverse("ticket_import")).status_code == 403
+    assert agent.post(reverse("ticket_import"), {}).status_code == 403
+    assert agent.get(job_url).status_code == 403
+    stranger = Client()
+    stranger.force_login(make_user("unit_manager", unit=org.hall2))
+    assert stranger.get(job_url).status_code == 404
+    assert job not in import_jobs.visible_imports(make_user("unit_manager", unit=org.hall2))
+    assert client.get(job_url).status_code == 200
+
+
+def test_a_failing_run_ends_the_job_as_failed(manager: Any) -> None:
+    job = TicketImport.objects.create(original_name="gone.csv", created_by=manager)
+    job = import_jobs.run_import(job.pk)  # no file stored: the run fails, visibly
+    assert job.status == ImportStatus.FAILED and job.error and job.finished_at
 
 
 # --- the command ------------------------------------------------------------------------------
