@@ -121,3 +121,25 @@ def test_no_route_answers_anyone_with_a_server_error(users: dict[str, Any]) -> N
             if status >= 500:
                 failures.append((role, url, status))
     assert not failures, failures
+
+
+# Hostile values for whatever filters a list reads: script, SQL, a bad page, a huge number.
+HOSTILE_QUERY = (
+    "?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&search=%27%20OR%20%271%27%3D%271"
+    "&status=x%27--&page=abc&org_unit=99999999999999999999&ordering=-password&day=2026-02-30"
+)
+
+
+def test_hostile_filter_values_are_answered_cleanly_and_escaped(users: dict[str, Any]) -> None:
+    # The quality manager reaches the most lists.
+    client = web_login(Client(raise_request_exception=False), users["quality_manager"])
+    failures = []
+    for url, name in _urls():
+        if name in HEAVY_NAMES:
+            continue
+        response = client.get(url + HOSTILE_QUERY)
+        if response.status_code >= 500:
+            failures.append((url, response.status_code))
+        elif b"<script>alert(1)</script>" in response.content:
+            failures.append((url, "unescaped"))
+    assert not failures, failures
