@@ -133,7 +133,7 @@ HOSTILE_QUERY = (
 def test_hostile_filter_values_are_answered_cleanly_and_escaped(users: dict[str, Any]) -> None:
     # The quality manager reaches the most lists.
     client = web_login(Client(raise_request_exception=False), users["quality_manager"])
-    failures = []
+    failures: list[tuple[str, Any]] = []
     for url, name in _urls():
         if name in HEAVY_NAMES:
             continue
