@@ -87,7 +87,11 @@ class Customer(ScopedModel):
     )
     # The language the customer is written to in (notifications, survey invitations).
     language = models.CharField(
-        _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+        _("language"),
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ZH_HANS,
+        db_default=Language.ZH_HANS,  # rows bulk-loaded with raw SQL get it too
     )
     service_needs = models.TextField(_("service needs"), blank=True)
     habits = models.TextField(_("habits and preferences"), blank=True)
