@@ -5,6 +5,7 @@ one transaction, the row re-read and locked within the actor's scope, the rules 
 before anything changes, an audit event.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,11 @@ from sqms.servicedesk.services import AUDIT_FIELDS, CHANGE_TICKET
 UNSET: Any = object()
 
 
+def ticket_version(updated_at: datetime) -> str:
+    """A ticket's version for optimistic concurrency (its ETag): every save moves updated_at."""
+    return format(int(updated_at.timestamp() * 1_000_000), "x")
+
+
 def update_ticket(
     ticket: Ticket,
     *,
@@ -29,8 +35,10 @@ def update_ticket(
     title: Any = UNSET,
     description: Any = UNSET,
     category: Any = UNSET,
+    expected_version: str | None = None,
 ) -> Ticket:
-    """Set the given fields (those left out stay); refused on a closed (archived) ticket."""
+    """Set the given fields (those left out stay); refused on a closed (archived) ticket, and
+    when `expected_version` is given and the ticket has changed since (no lost update)."""
     if not getattr(actor, "is_authenticated", False) or not actor.has_perm(CHANGE_TICKET):
         raise PermissionDenied(_("You are not allowed to do this with tickets."))
     values: dict[str, Any] = {}
@@ -48,6 +56,14 @@ def update_ticket(
         values["category"] = category
     with transaction.atomic():
         locked = access_ticket(actor, ticket.pk, for_update=True)
+        if expected_version is not None and expected_version != ticket_version(locked.updated_at):
+            raise ConflictError(
+                _(
+                    "The ticket was changed by someone else since you read it; "
+                    "reload it and make your change again."
+                ),
+                code="stale",
+            )
         if locked.status == TicketStatus.CLOSED:
             raise ConflictError(
                 _("A closed ticket is archived; reopen it to change it."), code="ticket_closed"

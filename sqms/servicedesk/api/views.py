@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -46,7 +48,7 @@ from sqms.servicedesk.api.serializers import (
     TicketUpdateSerializer,
 )
 from sqms.servicedesk.choices import EventType
-from sqms.servicedesk.corrections import update_ticket
+from sqms.servicedesk.corrections import ticket_version, update_ticket
 from sqms.servicedesk.filtersets import TicketFilterSet
 from sqms.servicedesk.models import Ticket, TicketEvent
 
@@ -151,7 +153,18 @@ def action_schema(
     partial_update=extend_schema(
         summary="Correct a ticket",
         description="Changes title, description or problem type (fields left out stay); "
-        "everything else changes through an action. Refused (409) once the ticket is closed.",
+        "everything else changes through an action. Refused (409) once the ticket is closed. "
+        "Send the ETag of the ticket you read as `If-Match` and a change made meanwhile by "
+        "someone else is refused (409, code `stale`) instead of being overwritten.",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of the ticket as you read it.",
+            )
+        ],
         request=TicketUpdateSerializer,
         responses={
             200: TicketDetailSerializer,
@@ -266,8 +279,25 @@ class TicketViewSet(
             data=request.data, partial=True, context=self.get_serializer_context()
         )
         data.is_valid(raise_exception=True)
-        ticket = update_ticket(ticket, actor=request.user, **data.validated_data)
+        if_match = request.headers.get("If-Match", "").strip()
+        expected = if_match.removeprefix("W/").strip('"') if if_match else None
+        ticket = update_ticket(
+            ticket, actor=request.user, expected_version=expected, **data.validated_data
+        )
         return self._detail(ticket)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        # A ticket in a response carries its version, for If-Match on the next change.
+        data = getattr(response, "data", None)
+        updated_at = data.get("updated_at") if isinstance(data, dict) else None
+        moment = (
+            parse_datetime(str(updated_at)) if updated_at and response.status_code < 300 else None
+        )
+        if moment is not None:
+            response["ETag"] = f'"{ticket_version(moment)}"'
+        return super().finalize_response(request, response, *args, **kwargs)
 
     # --- actions ---------------------------------------------------------------------------
 

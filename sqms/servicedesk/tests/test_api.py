@@ -730,3 +730,20 @@ def test_schema_documents_every_ticket_path_and_action(api: Any):
         "page",
         "page_size",
     }
+
+
+def test_if_match_refuses_a_change_made_meanwhile(api: Any, agent: Any) -> None:
+    ticket = register(agent)
+    first = api.get(url_of(ticket))
+    etag = first["ETag"]
+    assert etag.startswith('"') and len(etag) > 4
+    changed = api.patch(url_of(ticket), {"title": "新标题"}, headers={"If-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    # A second writer still holding the first version is refused, and changes nothing.
+    stale = api.patch(url_of(ticket), {"title": "覆盖"}, headers={"If-Match": etag})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    ticket.refresh_from_db()
+    assert ticket.title == "新标题"
+    again = api.patch(url_of(ticket), {"title": "再改"}, headers={"If-Match": changed["ETag"]})
+    assert again.status_code == 200
+    assert api.patch(url_of(ticket), {"title": "不带版本"}).status_code == 200  # If-Match optional
