@@ -30,4 +30,5 @@ class ServicedeskConfig(AppConfig):
         register_navigation()
         document_menu.register_navigation()
         periodic.register(tasks.sla_sweep, every_seconds=tasks.SWEEP_EVERY_SECONDS)
+        periodic.register(tasks.end_interrupted_imports, every_seconds=15 * 60)
         post_migrate.connect(_seed_after_migrate, sender=self)

@@ -2,6 +2,7 @@
 imports it (sqms.servicedesk.importer) and records its progress and report on the job."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 IMPORT = "servicedesk.import_ticket"
 # The report keeps this many problems; the count keeps them all.
 PROBLEMS_KEPT = 1000
+# An import of MAX_ROWS rows takes minutes; one running for this long has lost its worker.
+INTERRUPTED_AFTER = timedelta(hours=1)
 
 
 def start_import(
@@ -46,8 +49,8 @@ def start_import(
 
 
 def run_import(job_id: int) -> TicketImport:
-    """Check and import one queued file. Runs once: a job already started is left alone (a
-    worker that died mid-way leaves it failed-looking as running; it is not re-run twice)."""
+    """Check and import one queued file. Runs once: a job already started is left alone (one
+    whose worker died stays "running" until end_interrupted closes it; it never runs twice)."""
     claimed = TicketImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
@@ -85,6 +88,20 @@ def run_import(job_id: int) -> TicketImport:
     job.file.delete(save=False)
     job.save()
     return job
+
+
+def end_interrupted(now: Any = None) -> int:
+    """Imports still "running" long after they started were cut off with their worker; their
+    one transaction rolled back, so nothing was imported. Say so, and drop the file."""
+    cutoff = (now or timezone.now()) - INTERRUPTED_AFTER
+    stale = list(TicketImport.objects.filter(status=ImportStatus.RUNNING, started_at__lt=cutoff))
+    for job in stale:
+        job.status = ImportStatus.FAILED
+        job.error = _("The import was interrupted (the worker stopped); nothing was imported.")
+        job.finished_at = timezone.now()
+        job.file.delete(save=False)
+        job.save()
+    return len(stale)
 
 
 def visible_imports(user: Any) -> QuerySet[TicketImport]:

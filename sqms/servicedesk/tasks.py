@@ -32,3 +32,11 @@ def run_ticket_import(job_id: int) -> str:
     from sqms.servicedesk.import_jobs import run_import
 
     return run_import(job_id).status
+
+
+@task()
+def end_interrupted_imports() -> int:
+    """Close the imports a stopped worker left running (see import_jobs)."""
+    from sqms.servicedesk.import_jobs import end_interrupted
+
+    return end_interrupted()

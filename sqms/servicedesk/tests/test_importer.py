@@ -374,6 +374,20 @@ def test_import_jobs_are_scoped_and_need_the_permission(
     assert client.get(job_url).status_code == 200
 
 
+def test_an_import_cut_off_with_its_worker_is_closed_later(manager: Any) -> None:
+    job = TicketImport.objects.create(
+        original_name="big.csv",
+        created_by=manager,
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=30),
+    )
+    assert import_jobs.end_interrupted() == 0  # still within its time
+    assert import_jobs.end_interrupted(timezone.now() + timedelta(hours=1)) == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "interrupted" in job.error
+    assert import_jobs.run_import(job.pk).status == ImportStatus.FAILED  # not re-run
+
+
 def test_a_failing_run_ends_the_job_as_failed(manager: Any) -> None:
     job = TicketImport.objects.create(original_name="gone.csv", created_by=manager)
     job = import_jobs.run_import(job.pk)  # no file stored: the run fails, visibly
