@@ -271,6 +271,20 @@ SPECTACULAR_SETTINGS = {
         "TimelineKindEnum": "sqms.emergency.choices.TimelineKind",
         "ReviewActionKindEnum": "sqms.emergency.choices.ReviewActionKind",
         "DependencyKindEnum": "sqms.emergency.choices.DependencyKind",
+        "IntegrationChannelEnum": "sqms.intake.choices.IntegrationChannel",
+        "IntakeMessageStatusEnum": "sqms.intake.choices.MessageStatus",
+        "ArticleStatusEnum": "sqms.knowledge.choices.ArticleStatus",
+        "ConsentPurposeEnum": "sqms.customers.choices.ConsentPurpose",
+        "ChecklistKindEnum": "sqms.inspections.choices.ChecklistKind",
+        # Survey and checklist versions share draft / published / retired.
+        "PublishingStatusEnum": "sqms.inspections.choices.VersionStatus",
+        "InspectionStatusEnum": "sqms.inspections.choices.InspectionStatus",
+        "FindingSeverityEnum": "sqms.inspections.choices.Severity",
+        "TicketReviewStatusEnum": "sqms.inspections.choices.ReviewStatus",
+        "InvitationStatusEnum": "sqms.surveys.choices.InvitationStatus",
+        "CampaignStatusEnum": "sqms.surveys.choices.CampaignStatus",
+        "FollowUpStatusEnum": "sqms.surveys.choices.FollowUpStatus",
+        "ResponseModeEnum": "sqms.surveys.choices.ResponseMode",
     },
 }
 

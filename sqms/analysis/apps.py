@@ -9,3 +9,11 @@ class AnalysisConfig(AppConfig):
     label = "analysis"
     verbose_name = _("Analysis")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sqms.analysis import tasks
+        from sqms.analysis.menu import register_navigation
+        from sqms.core import periodic
+
+        register_navigation()
+        periodic.register(tasks.refresh_analyses, every_seconds=tasks.REFRESH_EVERY_SECONDS)

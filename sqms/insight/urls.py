@@ -1,5 +1,14 @@
-"""UI URLs of the insight app."""
+"""UI URLs of the insight app (mounted at /insight/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sqms.insight import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("panel/", views.suggestion_panel, name="insight_panel"),
+    path("models/", views.model_list, name="insight_models"),
+    path("models/train/", views.train_models, name="insight_train"),
+    path("models/<int:pk>/", views.model_detail, name="insight_model_detail"),
+    path("models/<int:pk>/activate/", views.activate_model, name="insight_activate"),
+    path("accuracy/", views.accuracy, name="insight_accuracy"),
+]

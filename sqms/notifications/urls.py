@@ -1,5 +1,13 @@
-"""UI URLs of the notifications app."""
+"""UI URLs of the notifications app, mounted at /notifications/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sqms.notifications import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("messages/", views.message_list, name="notifications_message_list"),
+    path("messages/<int:pk>/retry/", views.message_retry, name="notifications_message_retry"),
+    path("templates/", views.template_list, name="notifications_template_list"),
+    path("templates/<int:pk>/", views.template_edit, name="notifications_template_edit"),
+    path("tickets/<int:pk>/reply/", views.ticket_reply, name="notifications_ticket_reply"),
+]

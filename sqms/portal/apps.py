@@ -9,3 +9,9 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = _("Customer portal")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sqms.core import periodic
+        from sqms.portal import tasks
+
+        periodic.register(tasks.prune_limit_hits, every_seconds=tasks.PRUNE_EVERY_SECONDS)

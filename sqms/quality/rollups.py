@@ -165,19 +165,14 @@ def upkeep(now: datetime.datetime | None = None) -> UpkeepResult:
 
 
 def _record_range() -> tuple[datetime.date, datetime.date] | None:
-    from sqms.servicedesk.models import CounterVisit, Ticket
-
+    """The first and last local day any source has a record on."""
     zone = sources.local_zone()
-    bounds = [
-        Ticket.objects.aggregate(first=Min("created_at"), last=Max("created_at")),
-        # Complaints also count on the day they are due, which may lie after the last record.
-        Ticket.objects.filter(kind="complaint").aggregate(
-            first=Min("resolve_due_at"), last=Max("resolve_due_at")
-        ),
-        CounterVisit.objects.aggregate(first=Min("arrived_at"), last=Max("arrived_at")),
-    ]
-    firsts = [b["first"] for b in bounds if b["first"]]
-    lasts = [b["last"] for b in bounds if b["last"]]
+    firsts, lasts = [], []
+    for source in sources.registered():
+        bounds = source.base().aggregate(first=Min(source.day_field), last=Max(source.day_field))
+        if bounds["first"] is not None:
+            firsts.append(bounds["first"])
+            lasts.append(bounds["last"])
     if not firsts:
         return None
     return min(firsts).astimezone(zone).date(), max(lasts).astimezone(zone).date()

@@ -46,6 +46,12 @@ def day_start(day: datetime.date) -> datetime.datetime:
 
 class FactSource(Protocol):
     source: str
+    # The datetime field of base() whose local day a record counts on (the rebuild's span).
+    day_field: str
+
+    def base(self) -> QuerySet:
+        """The records, unfiltered."""
+        ...
 
     def grouped(
         self, first: datetime.date, last: datetime.date, unit_ids: Iterable[int] | None
@@ -138,6 +144,7 @@ class TicketFacts:
     response and resolution count on its registration day, so its day never moves)."""
 
     source: str = Source.TICKETS
+    day_field = "created_at"
 
     def base(self) -> QuerySet:
         from sqms.servicedesk.models import Ticket
@@ -224,6 +231,7 @@ class ComplaintDueFacts:
     the complaints due in a period, whenever they were registered."""
 
     source: str = "complaints_due"
+    day_field = "resolve_due_at"
     # A complaint's due time can move (re-planned on a priority change or reopening); its old
     # due day is not stored, so a change recomputes this many days from its registration,
     # which covers any due time a complaint plan gives.
@@ -282,6 +290,7 @@ class VisitFacts:
     """Counter visits, by the local day of arrival; only visits that were called count."""
 
     source: str = Source.VISITS
+    day_field = "arrived_at"
 
     def base(self) -> QuerySet:
         from sqms.servicedesk.models import CounterVisit

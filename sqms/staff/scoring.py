@@ -7,7 +7,10 @@ are scaled up to 100%):
 - sla: tickets resolved before their resolve-due ÷ tickets the person resolved
 - error: 100 × (1 − tickets flagged as service error ÷ tickets resolved)
 - fcr: resolved with no reassignment and no reopening ÷ resolved
-- satisfaction, inspection: no data until the surveys and inspections apps provide it
+- satisfaction: CSAT of the month's survey answers about the person's service (overall 4–5 ÷
+  answers with an overall rating), from the surveys app
+- inspection: the mean score (%) of the month's completed on-site and mystery-shopper
+  inspections of the person, from the inspections app
 - exam: the mean of the person's best percentage in each exam scored during the month
 """
 
@@ -16,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -84,6 +88,34 @@ def exam_inputs(person: Any, start: datetime, end: datetime) -> dict[str, Any]:
         "exams": len(values),
         "exam_mean": round(sum(values) / len(values), 2) if values else None,
     }
+
+
+def survey_and_inspection_inputs(person: Any, start: datetime, end: datetime) -> dict[str, Any]:
+    """What customers and inspectors said of the person in the month (None: nothing said)."""
+    values: dict[str, Any] = {"satisfaction": None, "inspection": None}
+    if apps.is_installed("sqms.surveys"):
+        from sqms.surveys.models import SurveyResponse
+
+        answers = SurveyResponse.objects.filter(
+            staff=person.pk, completed_at__gte=start, completed_at__lt=end, overall__isnull=False
+        ).aggregate(
+            answers=models.Count("pk"),
+            satisfied=models.Count("pk", filter=models.Q(overall__gte=4)),
+        )
+        values["satisfaction"] = _rate(answers["satisfied"], answers["answers"])
+    if apps.is_installed("sqms.inspections"):
+        from sqms.inspections.choices import COMPLETED_STATUSES
+        from sqms.inspections.models import Inspection
+
+        mean = Inspection.objects.filter(
+            inspected_staff=person.pk,
+            performed_at__gte=start,
+            performed_at__lt=end,
+            status__in=list(COMPLETED_STATUSES),
+            score__isnull=False,
+        ).aggregate(mean=models.Avg("score"))["mean"]
+        values["inspection"] = round(float(mean), 2) if mean is not None else None
+    return values
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -173,8 +205,7 @@ def compute_scorecards(unit: Any, period: date, *, actor: Any) -> list[Scorecard
             inputs: dict[str, Any] = {
                 **ticket_performance_inputs(person, start, end),
                 **exam_inputs(person, start, end),
-                "satisfaction": None,
-                "inspection": None,
+                **survey_and_inspection_inputs(person, start, end),
             }
             components = component_scores(inputs, weights.volume_target)
             card = existing.pop(person.pk, None) or Scorecard(

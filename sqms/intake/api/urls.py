@@ -1,5 +1,18 @@
-"""REST endpoints of the intake app."""
+"""REST endpoints of the intake app, mounted at /api/intake/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, re_path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sqms.intake.api import views
+
+router = DefaultRouter()
+router.register("mailboxes", views.MailboxViewSet, basename="mailbox")
+router.register("integrations", views.IntegrationViewSet, basename="integration")
+router.register("messages", views.InboundMessageViewSet, basename="inboundmessage")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(
+        r"^(?P<channel>app|wechat|social|api)/$", views.WebhookView.as_view(), name="intake_webhook"
+    ),
+    *router.urls,
+]

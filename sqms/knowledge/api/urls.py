@@ -1,5 +1,14 @@
-"""REST endpoints of the knowledge app."""
+"""REST endpoints of the knowledge base, mounted at /api/knowledge/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sqms.knowledge.api import views
+
+router = DefaultRouter()
+router.register("articles", views.ArticleViewSet, basename="article")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("search/", views.ArticleSearchView.as_view(), name="knowledge-search"),
+    *router.urls,
+]

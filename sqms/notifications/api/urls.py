@@ -1,5 +1,20 @@
-"""REST endpoints of the notifications app."""
+"""REST endpoints of the notifications app, mounted at /api/notifications/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sqms.notifications.api import views
+
+router = DefaultRouter()
+router.register("messages", views.OutboundMessageViewSet, basename="outboundmessage")
+router.register("templates", views.NotificationTemplateViewSet, basename="notificationtemplate")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "tickets/<int:pk>/conversation/",
+        views.ConversationView.as_view(),
+        name="notifications_conversation",
+    ),
+    path("tickets/<int:pk>/reply/", views.ReplyView.as_view(), name="notifications_reply"),
+    *router.urls,
+]

@@ -277,10 +277,12 @@ def test_rollups_equal_direct_computation(
 
 
 @pytest.mark.django_db
-def test_survey_and_inspection_indicators_have_no_source_yet(org: Any) -> None:
+def test_survey_and_inspection_indicators_read_their_apps(org: Any) -> None:
+    # The surveys and inspections apps register their sources; with no records yet their
+    # indicators have no data (rather than no source).
     values = values_for(grouped_measures(Period(BASE, BASE))[None])
     for code in ("csat", "nps", "inspection_score"):
-        assert values[code].state == "no_source"
+        assert values[code].state == "no_data"
         assert values[code].value is None
     assert values["sla_rate"].state == "no_data"
     assert BY_CODE["csat"].seed_target == (90, 85, False)

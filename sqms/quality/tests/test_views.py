@@ -65,7 +65,7 @@ def test_dashboard_shows_indicators_against_targets(
     rows = {r["indicator"].code: r for r in response.context["rows"]}
     assert rows["avg_response_minutes"]["value"].value == 3.0  # branch 1: (2+1+6)/3
     assert rows["complaint_handling_rate"]["value"].band == "alarm"
-    assert rows["csat"]["value"].state == "no_source"
+    assert rows["csat"]["value"].state == "no_data"  # the surveys app is there, no answers
     html = response.content.decode()
     assert "<svg" in html and 'data-testid="unit-table"' in html
     children = {c["unit"].code for c in response.context["child_rows"]}

@@ -448,3 +448,51 @@ def test_reminders_are_sent_once(
     messages = sorted(n.message for n in Notification.objects.filter(recipient=agent))
     assert len(messages) == 2
     assert any("信息安全意识" in m and "逾期" in m for m in messages)
+
+
+@pytest.mark.django_db
+def test_scorecard_inputs_read_survey_answers_and_inspections(org: Any, make_user: Any) -> None:
+    from datetime import datetime as dt
+
+    from sqms.inspections.models import ChecklistVersion, Inspection
+    from sqms.staff.scoring import month_bounds, survey_and_inspection_inputs
+    from sqms.surveys.models import SurveyResponse, SurveyVersion
+
+    person = make_user("agent", unit=org.hall1)
+    inspector = make_user("quality_inspector", unit=org.branch1)
+    start, end = month_bounds(date(2026, 3, 1))
+    inside, outside = (
+        dt(2026, 3, 10, 3, 0, tzinfo=start.tzinfo),
+        dt(2026, 4, 2, tzinfo=start.tzinfo),
+    )
+    assert survey_and_inspection_inputs(person, start, end) == {
+        "satisfaction": None,
+        "inspection": None,
+    }
+    version: Any = SurveyVersion.objects.filter(status="published").first()
+    for overall, when in ((5, inside), (4, inside), (2, inside), (1, outside)):
+        SurveyResponse.objects.create(
+            version=version, org_unit=org.hall1, staff=person, overall=overall, completed_at=when
+        )
+    checklist: Any = ChecklistVersion.objects.filter(status="published").first()
+    for n, (score, status, when) in enumerate(
+        (
+            (80, "submitted", inside),
+            (90, "reviewed", inside),
+            (10, "in_progress", inside),
+            (0, "reviewed", outside),
+        )
+    ):
+        Inspection.objects.create(
+            number=f"IN-T{n}",
+            version=checklist,
+            status=status,
+            inspector=inspector,
+            inspected_staff=person,
+            org_unit=org.hall1,
+            performed_at=when,
+            score=score,
+        )
+    inputs = survey_and_inspection_inputs(person, start, end)
+    assert inputs["satisfaction"] == pytest.approx(200 / 3)  # 2 of 3 answers rate 4–5
+    assert inputs["inspection"] == 85.0  # the two completed inspections of March

@@ -1,0 +1,60 @@
+"""Signed tracking links: a customer opens their ticket's public page without number and
+phone. The token holds the ticket id and the link version; raising the version (revoke) makes
+every link sent before invalid. Tokens do not expire."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from sqms.portal.models import TrackingLinkVersion
+from sqms.servicedesk.models import Ticket
+
+SALT = "sqms.portal.tracking"
+
+
+def _version(ticket_id: int) -> int:
+    row = TrackingLinkVersion.objects.filter(ticket_id=ticket_id).values_list("version", flat=True)
+    return next(iter(row), 0)
+
+
+def tracking_token(ticket: Ticket) -> str:
+    return signing.dumps({"t": ticket.pk, "v": _version(ticket.pk)}, salt=SALT, compress=True)
+
+
+def tracking_path(ticket: Ticket) -> str:
+    return reverse("portal_link", args=[tracking_token(ticket)])
+
+
+def tracking_url(ticket: Ticket) -> str:
+    """The absolute URL of the ticket's public tracking page (contract used by other apps)."""
+    base = getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or ""
+    return base.rstrip("/") + tracking_path(ticket)
+
+
+def ticket_for_token(token: str) -> Ticket | None:
+    """The ticket a token opens, or None if it is forged, altered or revoked."""
+    try:
+        payload: Any = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    ticket_id, version = payload.get("t"), payload.get("v")
+    if not isinstance(ticket_id, int) or not isinstance(version, int):
+        return None
+    if version != _version(ticket_id):
+        return None
+    return Ticket.objects.filter(pk=ticket_id).select_related("org_unit").first()
+
+
+def revoke_links(ticket: Ticket) -> int:
+    """Invalidate every tracking link of `ticket` sent so far; returns the new version."""
+    with transaction.atomic():
+        row, _created = TrackingLinkVersion.objects.select_for_update().get_or_create(ticket=ticket)
+        TrackingLinkVersion.objects.filter(pk=row.pk).update(version=F("version") + 1)
+        row.refresh_from_db()
+    return row.version
