@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from sqms.core import audit
 from sqms.core.choices import AuditAction
-from sqms.core.errors import DomainError
+from sqms.core.errors import ConflictError, DomainError
+from sqms.core.service_helpers import copy_saved_state, lock_in_scope, require_permission
 from sqms.staff.choices import Enforcement
 from sqms.staff.models import Attempt, Certification, CertificationType
 from sqms.staff.models.base import ancestor_paths
@@ -50,6 +51,38 @@ def grant_certification(
             AuditAction.CREATE, certification, actor=actor, after=audit.snapshot(certification)
         )
     return certification
+
+
+def revoke_certification(certification: Certification, *, actor: Any, reason: str) -> Certification:
+    """Withdraw a qualification before its expiry (e.g. after a serious service error); the
+    holder is then treated at registration as if it had expired. The reason is kept."""
+    require_permission(
+        actor, ["staff.change_certification"], _("You may not revoke certifications.")
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the certification is revoked."), field="reason")
+    with transaction.atomic():
+        locked = lock_in_scope(
+            Certification,
+            certification,
+            actor,
+            related=("cert_type", "person"),
+            missing=_("No such certification."),
+        )
+        if locked.person_id == actor.pk:
+            raise DomainError(_("You cannot revoke your own certification."), field="reason")
+        if locked.revoked:
+            raise ConflictError(_("This certification is already revoked."), code="revoked")
+        before = audit.snapshot(locked)
+        locked.revoked = True
+        locked.revoked_at = timezone.now()
+        locked.revoke_reason = reason
+        locked.save(update_fields=["revoked", "revoked_at", "revoke_reason"])
+        audit.record(
+            AuditAction.UPDATE, locked, actor=actor, before=before, after=audit.snapshot(locked)
+        )
+    return copy_saved_state(certification, locked)
 
 
 @dataclass(frozen=True)

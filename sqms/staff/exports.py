@@ -14,7 +14,8 @@ from openpyxl.styles import Font
 from sqms.core import audit
 from sqms.core.choices import AuditAction
 from sqms.core.views import permission_view
-from sqms.staff.access import fetch, visible_attempts, visible_exams
+from sqms.staff import training
+from sqms.staff.access import fetch, visible_attempts, visible_exams, visible_people
 from sqms.staff.models import PlanItem, Scorecard
 from sqms.staff.performance_views import month_start
 
@@ -172,5 +173,37 @@ def export_scorecards(request: HttpRequest) -> HttpResponse:
                 str(c.weights),
             ]
             for c in cards
+        ),
+    )
+
+
+@permission_view("staff.view_enrolment")
+def export_overdue(request: HttpRequest) -> HttpResponse:
+    rows = training.overdue_training(visible_people(request.user))
+    return workbook_response(
+        request,
+        "overdue-training",
+        [
+            _("Staff member"),
+            _("Username"),
+            _("Position"),
+            _("Org unit"),
+            _("Course code"),
+            _("Course"),
+            _("Last completed"),
+            _("Due"),
+        ],
+        (
+            [
+                r.person.get_full_name() or r.person.username,
+                r.person.username,
+                r.person.position,
+                r.person.org_unit.display_name if r.person.org_unit else "",
+                r.item.course.code,
+                r.item.course.title,
+                r.last_completed,
+                r.due_on,
+            ]
+            for r in rows
         ),
     )

@@ -19,6 +19,7 @@ from sqms.staff.certifying import (
     certification_warning,
     grant_certification,
     required_types,
+    revoke_certification,
 )
 from sqms.staff.examining import (
     GRACE_SECONDS,
@@ -69,6 +70,7 @@ __all__ = [
     "rate_competency",
     "record_attendance",
     "required_types",
+    "revoke_certification",
     "save_answers",
     "save_profile",
     "service_stars",

@@ -273,6 +273,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and person.pk != user.pk
         and unit_in_scope(user, person.org_unit),
         "grant_form": forms.GrantForm(user=user, initial={"obtained_on": today}),
+        "can_revoke": user.has_perm("staff.change_certification")
+        and person.pk != user.pk
+        and unit_in_scope(user, person.org_unit),
         "training": training.training_status(person),
         "competencies": services.competency_matrix(person),
         "rating_form": forms.RatingForm(),
@@ -367,6 +370,20 @@ def certification_grant(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose a certification and a date."))
     return redirect("staff_person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def certification_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = fetch(Certification.objects.visible_to(request.user), pk)
+    try:
+        services.revoke_certification(
+            certification, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Certification revoked."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("staff_person_detail", pk=certification.person_id)
 
 
 # --- training -------------------------------------------------------------------------------

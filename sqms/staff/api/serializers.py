@@ -316,8 +316,18 @@ class CertificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Certification
-        fields = ["id", "person", "cert_type", "obtained_on", "expires_on", "attempt", "revoked"]
-        read_only_fields = ["expires_on", "attempt"]
+        fields = [
+            "id",
+            "person",
+            "cert_type",
+            "obtained_on",
+            "expires_on",
+            "attempt",
+            "revoked",
+            "revoked_at",
+            "revoke_reason",
+        ]
+        read_only_fields = ["expires_on", "attempt", "revoked", "revoked_at", "revoke_reason"]
 
 
 # --- archive --------------------------------------------------------------------------------
@@ -455,3 +465,7 @@ class RewardPenaltySerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)

@@ -331,6 +331,20 @@ class CertificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             "cert_type", "person"
         )
 
+    @extend_schema(
+        summary="Revoke a certification",
+        request=s.RevokeSerializer,
+        responses={200: s.CertificationSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        body = s.RevokeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        certification = services.revoke_certification(
+            self.get_object(), actor=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(s.CertificationSerializer(certification).data)
+
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         services.require(self.request.user, "staff.add_certification")

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from sqms.core.tests.api_cases import APICase
+from sqms.core.tests.api_cases import APICase, audit_count
 from sqms.servicedesk.models import Ticket
 from sqms.staff import services
 from sqms.staff.models import (
@@ -589,6 +589,30 @@ class TestCertificationAPI(TrainerCase):
     def test_expiry_follows_the_type(self, api: APIClient, org: Any) -> None:
         body = api.post(self.url, self.create_payload(org)).json()
         assert body["expires_on"] == "2026-08-01"
+
+    def test_revoke_keeps_the_reason_once(self, api: APIClient, org: Any) -> None:
+        certification = self.new_in_scope(org)
+        url = f"{self.detail_url(certification)}revoke/"
+        before = audit_count()
+        missing = api.post(url, {"reason": " "}, format="json")
+        assert missing.status_code == 400 and "reason" in missing.json()
+        body = api.post(url, {"reason": "严重服务差错"}, format="json").json()
+        assert body["revoked"] is True and body["revoke_reason"] == "严重服务差错"
+        assert body["revoked_at"]
+        assert audit_count() == before + 1
+        again = api.post(url, {"reason": "again"}, format="json")
+        assert again.status_code == 409
+        assert Certification.objects.get(pk=certification.pk).revoke_reason == "严重服务差错"
+
+    def test_revoke_needs_scope_and_permission(
+        self, api: APIClient, denied_api: APIClient, org: Any
+    ) -> None:
+        outside = self.new_out_of_scope(org)
+        assert api.post(f"{self.detail_url(outside)}revoke/", {"reason": "x"}).status_code == 404
+        inside = self.new_in_scope(org)
+        refused = denied_api.post(f"{self.detail_url(inside)}revoke/", {"reason": "x"})
+        assert refused.status_code == 403
+        assert not Certification.objects.get(pk=inside.pk).revoked
 
 
 class TestEnrolmentAPI(TrainerCase):

@@ -84,6 +84,25 @@ def test_warning_until_certified_then_expiry(
     assert services.certification_check(agent, "business", today=date(2026, 6, 1)) is not None
 
 
+def test_revoking_needs_a_reason_and_not_ones_own(
+    make_user: Any, org: Any, cert_type: CertificationType, trainer: Any
+) -> None:
+    agent = make_user("agent", unit=org.hall1)
+    mine = services.grant_certification(trainer, cert_type, actor=agent)
+    with pytest.raises(DomainError):
+        services.revoke_certification(mine, actor=trainer, reason="自己")
+    theirs = services.grant_certification(agent, cert_type, actor=trainer)
+    with pytest.raises(DomainError):
+        services.revoke_certification(theirs, actor=trainer, reason="  ")
+    with pytest.raises(PermissionDenied):
+        services.revoke_certification(theirs, actor=agent, reason="x")
+    services.revoke_certification(theirs, actor=trainer, reason="服务差错")
+    assert theirs.revoked and theirs.revoke_reason == "服务差错"
+    assert AuditEvent.objects.filter(action="update", object_id=str(theirs.pk)).exists()
+    with pytest.raises(ConflictError):
+        services.revoke_certification(theirs, actor=trainer, reason="again")
+
+
 def test_blocking_and_category_specific_types(make_user: Any, org: Any) -> None:
     agent = make_user("agent", unit=org.hall1)
     root = Category.objects.order_by("path").first()

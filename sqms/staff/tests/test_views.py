@@ -511,13 +511,37 @@ def test_overdue_page(org: Any, make_user: Any) -> None:
     TrainingPlan.objects.filter(pk=plan.pk).update(
         created_at=datetime.fromisoformat("2020-01-01T00:00:00+08:00")
     )
-    html = (
-        login(scoped_trainer(make_user, org.branch1)).get(reverse("staff_overdue")).content.decode()
-    )
+    trainer = login(scoped_trainer(make_user, org.branch1))
+    html = trainer.get(reverse("staff_overdue")).content.decode()
     assert "应急演练" in html and (agent.get_full_name() in html)
-    assert (
-        login(make_user("agent", unit=org.hall1)).get(reverse("staff_overdue")).status_code == 403
-    )
+    assert reverse("staff_overdue_export") in html
+    book = load_workbook(BytesIO(trainer.get(reverse("staff_overdue_export")).content))
+    rows = list(book.active.values)
+    assert rows[1][1] == agent.username and rows[1][5] == "应急演练"
+    assert AuditEvent.objects.filter(action="export", object_id="overdue-training").exists()
+    for name in ("staff_overdue", "staff_overdue_export"):
+        assert login(make_user("agent", unit=org.hall1)).get(reverse(name)).status_code == 403
+
+
+def test_revoking_a_certification_on_the_archive(org: Any, make_user: Any, cert_type: Any) -> None:
+    agent = make_user("agent", unit=org.hall1)
+    trainer = scoped_trainer(make_user, org.branch1)
+    certification = services.grant_certification(agent, cert_type, actor=trainer)
+    url = reverse("staff_certification_revoke", args=[certification.pk])
+    page = login(trainer).get(reverse("staff_person_detail", args=[agent.pk])).content.decode()
+    assert url in page
+    # Another unit's trainer, and an agent, cannot revoke it.
+    assert login(scoped_trainer(make_user, org.hall2)).post(url, {"reason": "x"}).status_code == 404
+    assert login(make_user("agent", unit=org.hall1)).post(url, {"reason": "x"}).status_code == 403
+    login(trainer).post(url, {"reason": ""})
+    certification.refresh_from_db()
+    assert not certification.revoked
+    login(trainer).post(url, {"reason": "<script>严重差错</script>"})
+    certification.refresh_from_db()
+    assert certification.revoked and certification.revoked_at is not None
+    page = login(trainer).get(reverse("staff_person_detail", args=[agent.pk])).content.decode()
+    assert "&lt;script&gt;严重差错&lt;/script&gt;" in page and url not in page
+    assert services.certification_check(agent, "business") is not None
 
 
 def test_scorecard_page_compute_stars_and_export(org: Any, make_user: Any) -> None:
