@@ -19,11 +19,9 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,11 +29,22 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._harness import (  # noqa: E402
+    append_report,
+    database_url_for,
+    machine,
+    postgres_version,
+    recreate_database,
+    start_server,
+    stop_server,
+)
+
 PATH = "/api/servicedesk/tickets/"
 
 SETUP = """
@@ -89,36 +98,11 @@ end
 """
 
 
-def database_url_for(base: str, name: str) -> tuple[str, str]:
-    parts = urlsplit(base)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return urlunsplit(parts._replace(path=f"/{name}")), admin
-
-
-def recreate_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def run(argv: list[str], env: dict[str, str]) -> str:
     result = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         sys.exit(f"{' '.join(argv[:4])[:80]} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
-
-
-def wait_until_up(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit("the server did not come up")
 
 
 def payload(n: int) -> bytes:
@@ -223,30 +207,6 @@ def count_tickets(url: str) -> int:
         return int(row[0]) if row else 0
 
 
-def postgres_version(url: str) -> str:
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SHOW server_version").fetchone()
-        return str(row[0]) if row else "?"
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        memory = f"{mem_kb / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, StopIteration):
-        memory = "? RAM"
-    return f"{os.cpu_count()} × {model}, {memory}, {platform.system()} {platform.release()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -280,27 +240,9 @@ def main() -> None:
     key = run([sys.executable, "-c", SETUP], env).strip().splitlines()[-1]
 
     log = open(Path(var_dir) / "serve.log", "w")  # noqa: SIM115 - closed after the run
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "sqms.cli",
-            "serve",
-            "--no-migrate",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        process_group=0,
-    )
+    server = start_server(env, args.port, args.workers, log)
     use_wrk = not args.python_client and shutil.which("wrk") is not None
     try:
-        wait_until_up(args.port)
 
         def load(seconds: float) -> dict[str, Any]:
             if use_wrk:
@@ -322,11 +264,7 @@ def main() -> None:
         # Includes the requests in flight when the load stopped (answered to nobody).
         created = count_tickets(url) - before
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_server(server)
         log.close()
 
     seconds = result["duration_us"] / 1e6
@@ -346,11 +284,11 @@ def main() -> None:
     if created < ok:
         print(f"WARNING: {ok} successful responses but only {created} tickets stored", flush=True)
     if args.write:
-        append_report(args, summary, postgres_version(url), use_wrk)
+        write_report(args, summary, postgres_version(url), use_wrk)
     shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def append_report(args: Any, summary: dict[str, Any], pg_version: str, use_wrk: bool) -> None:
+def write_report(args: Any, summary: dict[str, Any], pg_version: str, use_wrk: bool) -> None:
     client = (
         f"wrk -t{args.threads} -c{args.connections}"
         if use_wrk
@@ -385,13 +323,7 @@ def append_report(args: Any, summary: dict[str, Any], pg_version: str, use_wrk: 
 |---:|---:|---:|---:|---:|---:|---:|---:|
 | {row} |
 """
-    target = ROOT / "docs" / "benchmarks.md"
-    target.parent.mkdir(exist_ok=True)
-    if not target.exists():
-        target.write_text("# Benchmarks\n")
-    with target.open("a") as handle:
-        handle.write(section)
-    print(f"appended to {target}")
+    append_report(section)
 
 
 if __name__ == "__main__":

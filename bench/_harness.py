@@ -1,0 +1,154 @@
+"""What the benchmarks that drive a running server share: their own database, `sqms serve`
+started and stopped, the machine's description, percentiles and docs/benchmarks.md.
+
+Not a benchmark itself (`sqms bench` skips names starting with "_"); the scripts import it as
+`bench._harness` with the repository root on sys.path.
+"""
+
+import http.client
+import math
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+def database_url_for(base: str, name: str) -> tuple[str, str]:
+    """(the URL of database `name` on `base`'s server, the URL of its maintenance database)."""
+    parts = urlsplit(base)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path=f"/{name}")), admin
+
+
+def recreate_database(admin_url: str, name: str) -> None:
+    """Drop (with its connections) and create a bench database; its name must say so."""
+    import psycopg
+
+    if "bench" not in name or name.startswith("test_"):
+        sys.exit("the bench database's name must contain 'bench' (it is dropped and recreated)")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+        return str(row[0]) if row else "?"
+
+
+# --- the server ---------------------------------------------------------------------------
+
+
+def wait_until_up(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("the server did not come up")
+
+
+def start_server(
+    env: dict[str, str], port: int, workers: int, log: IO[str]
+) -> subprocess.Popen[bytes]:
+    """`sqms serve` (gunicorn and the task worker) on the loopback interface, in a process group
+    of its own; returns once it answers /healthz."""
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "sqms.cli",
+            "serve",
+            "--no-migrate",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        process_group=0,
+    )
+    try:
+        wait_until_up(port)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """SIGTERM to `sqms serve` (it stops its children), then SIGKILL to the group if needed."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+def percentile(ordered: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values (0 for none)."""
+    if not ordered:
+        return 0.0
+    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    memory = "? RAM"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+    except OSError:
+        pass
+    return f"nproc {os.cpu_count()} × {model}, {memory}, {platform.system()} {platform.release()}"
+
+
+def append_report(section: str) -> None:
+    """Append a section (starting with its "## " heading) to docs/benchmarks.md."""
+    REPORT.parent.mkdir(exist_ok=True)
+    if not REPORT.exists():
+        REPORT.write_text(
+            "# Benchmarks\n\nFigures from the scripts in `bench/`, newest last. Each section "
+            "names the machine, the database and the command that produced it.\n"
+        )
+    with REPORT.open("a") as handle:
+        handle.write("\n" + section.strip("\n") + "\n")
+    print(f"appended to {REPORT}")
