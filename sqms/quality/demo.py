@@ -1,49 +1,29 @@
-"""Demo data of the quality app: four months of service history for the demo halls and teams,
-rollups built from it, a hall's own target and the early-warning rules, evaluated once."""
+"""Demo data of the quality app: two years of service history for the demo halls and teams
+(sqms.quality.history), rollups built from it, a hall's own target and the early-warning
+rules, evaluated once. `sqms demo --scale N` grows the history to N tickets (`scale`)."""
 
-import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 
-from sqms.core.models import OrgUnit, User
-from sqms.quality import rollups
+from sqms.core.models import OrgUnit
+from sqms.quality import history, rollups
 from sqms.quality.models import AlertRule, Indicator, Target
-from sqms.quality.synthetic import insert_tickets, ticket_rows
 from sqms.quality.warning import evaluate_rules
 
-DEMO_TICKETS = 3000
-DEMO_DAYS = 120
+DEMO_TICKETS = 6000
 
 
 def populate(units: dict[str, OrgUnit], users_by_role: dict[str, Any]) -> None:
-    from sqms.servicedesk.models import Category, Ticket
-
-    if Ticket.objects.filter(number__startswith="DEMO").exists():
+    if history.loaded():
         return
-    leaves = [u for u in units.values() if u.kind in ("hall", "team", "call_centre", "counter")]
+    leaves = [u for u in units.values() if u.kind in history.SERVING]
     if not leaves:
         return
-    staff_ids = list(User.objects.filter(org_unit__in=leaves).values_list("pk", flat=True))
     agent = users_by_role.get("agent") or next(iter(users_by_role.values()))
-    staff_by_unit: dict[int, list[int]] = {0: staff_ids or [agent.pk]}
-    for unit in leaves:
-        own = list(User.objects.filter(org_unit=unit).values_list("pk", flat=True))
-        if own:
-            staff_by_unit[unit.pk] = own
-    categories = list(Category.objects.filter(is_active=True).values_list("pk", flat=True))
     today = timezone.localdate()
-    insert_tickets(
-        ticket_rows(
-            DEMO_TICKETS,
-            unit_ids=[u.pk for u in leaves],
-            staff_by_unit=staff_by_unit,
-            category_ids=categories,
-            first_day=today - datetime.timedelta(days=DEMO_DAYS),
-            days=DEMO_DAYS,
-            prefix="DEMO",
-        )
-    )
+    history.extend(DEMO_TICKETS, leaves=leaves)
     rollups.rebuild(restart=True)
 
     manager = users_by_role.get("quality_manager") or agent
@@ -74,3 +54,28 @@ def populate(units: dict[str, OrgUnit], users_by_role: dict[str, Any]) -> None:
             created_by=manager,
         )
     evaluate_rules()
+
+
+def scale(target: int, progress: Callable[[str, int, int], None]) -> int:
+    """Grow the demo history to `target` tickets, then rebuild the rollups over it (both
+    resumable: run it again after an interruption); returns how many the history holds.
+    `progress(step, done, total)`."""
+    from django.utils.translation import gettext as _
+
+    tickets, days = _("tickets"), _("days of rollups")
+    written = history.extend(target, progress=lambda done, total: progress(tickets, done, total))
+    if written or not rollups_complete():
+        rollups.rebuild(
+            restart=bool(written),
+            progress=lambda first, done, until, rows: progress(
+                days, (done - first).days + 1, (until - first).days + 1
+            ),
+        )
+    return history.loaded()
+
+
+def rollups_complete() -> bool:
+    from sqms.quality.models import RollupState
+
+    state = RollupState.objects.filter(name="rebuild").first()
+    return state is not None and not state.running

@@ -69,6 +69,45 @@ def _template() -> tuple[list[str], dict[str, Any]]:
     return columns, values
 
 
+def outcome(
+    rng: random.Random,
+    kind: str,
+    created: datetime.datetime,
+    owner: int,
+    staff: Sequence[int],
+    now: datetime.datetime,
+) -> dict[str, Any]:
+    """How a ticket went: response and resolution times, SLA targets, status, service error,
+    reassignment and reopening."""
+    response = int(rng.expovariate(1 / 2.5)) if rng.random() < 0.97 else None
+    resolve = None
+    if response is not None and rng.random() < 0.93:
+        mean = 2400 if kind == "complaint" else (15 if kind == "business" else 90)
+        resolve = response + int(rng.expovariate(1 / mean))
+    resolve_due = 2880 if kind == "complaint" else (20 if kind == "business" else 240)
+    closed = resolve is not None and rng.random() < 0.8
+    reassigned = 1 if rng.random() < 0.08 else 0
+    row: dict[str, Any] = {
+        "updated_at": min(now, created + datetime.timedelta(minutes=(resolve or 0) + 60)),
+        "response_due_at": created + datetime.timedelta(minutes=3),
+        "resolve_due_at": created + datetime.timedelta(minutes=resolve_due),
+        "status": "closed" if closed else ("resolved" if resolve is not None else "in_progress"),
+        "service_error": rng.random() < 0.03,
+        "reassignment_count": reassigned,
+        "reopen_count": 1 if resolve is not None and rng.random() < 0.04 else 0,
+    }
+    if response is not None:
+        row["response_minutes"] = response
+        row["responded_at"] = created + datetime.timedelta(minutes=response)
+    if resolve is not None:
+        row["resolve_minutes"] = resolve
+        row["resolved_at"] = created + datetime.timedelta(minutes=resolve)
+        row["resolved_by_id"] = owner if not reassigned else staff[rng.randrange(len(staff))]
+    if closed:
+        row["closed_at"] = created + datetime.timedelta(minutes=(resolve or 0) + 1440)
+    return row
+
+
 def ticket_rows(
     n: int,
     *,
@@ -89,14 +128,6 @@ def ticket_rows(
         day = first_day + datetime.timedelta(days=rng.randrange(days))
         created = day_start(day) + datetime.timedelta(seconds=rng.randrange(8 * 3600, 20 * 3600))
         kind = _weighted(rng, KINDS)
-        response = int(rng.expovariate(1 / 2.5)) if rng.random() < 0.97 else None
-        resolve = None
-        if response is not None and rng.random() < 0.93:
-            mean = 2400 if kind == "complaint" else (15 if kind == "business" else 90)
-            resolve = response + int(rng.expovariate(1 / mean))
-        resolve_due = 2880 if kind == "complaint" else (20 if kind == "business" else 240)
-        closed = resolve is not None and rng.random() < 0.8
-        reassigned = 1 if rng.random() < 0.08 else 0
         row = {
             "number": f"{prefix}{i:09d}",
             "kind": kind,
@@ -108,25 +139,8 @@ def ticket_rows(
             "org_unit_id": unit,
             "first_contact_owner_id": owner,
             "created_at": created,
-            "updated_at": min(now, created + datetime.timedelta(minutes=(resolve or 0) + 60)),
-            "response_due_at": created + datetime.timedelta(minutes=3),
-            "resolve_due_at": created + datetime.timedelta(minutes=resolve_due),
-            "status": "closed"
-            if closed
-            else ("resolved" if resolve is not None else "in_progress"),
-            "service_error": rng.random() < 0.03,
-            "reassignment_count": reassigned,
-            "reopen_count": 1 if resolve is not None and rng.random() < 0.04 else 0,
+            **outcome(rng, kind, created, owner, staff, now),
         }
-        if response is not None:
-            row["response_minutes"] = response
-            row["responded_at"] = created + datetime.timedelta(minutes=response)
-        if resolve is not None:
-            row["resolve_minutes"] = resolve
-            row["resolved_at"] = created + datetime.timedelta(minutes=resolve)
-            row["resolved_by_id"] = owner if not reassigned else staff[rng.randrange(len(staff))]
-        if closed:
-            row["closed_at"] = created + datetime.timedelta(minutes=(resolve or 0) + 1440)
         yield row
 
 

@@ -378,6 +378,23 @@ def test_demo_builds_the_organisation_once(db):
     )
     assert AuditEvent.objects.count() == events
 
+    # --scale grows the history in bulk, with progress, and rebuilds the rollups over it.
+    from django.db.models import Sum
+
+    from sqms.quality import history
+    from sqms.quality.models import DailyFact
+    from sqms.servicedesk.models import Ticket
+
+    before = history.loaded()
+    assert before >= 1000
+    grown = run("demo", "--scale", f"{before + 300:,}")
+    assert f"{before + 300:,} / {before + 300:,}" in grown
+    assert f"The demo history holds {before + 300:,} tickets." in grown
+    assert history.loaded() == before + 300
+    assert DailyFact.objects.aggregate(n=Sum("tickets"))["n"] == Ticket.objects.count()
+    with pytest.raises(CommandError):
+        run("demo", "--scale", "0")
+
 
 def test_demo_passwords_are_random_and_shown_once(db):
     output = run("demo")
