@@ -2,7 +2,8 @@
 
 Makes its own database (a SQLite file, or a PostgreSQL database dropped first whose name must
 contain "bench"), migrates it, builds a company with --halls halls (four agents and a unit
-manager each) and a quality manager, starts `sqms serve` (gunicorn and the task worker, whose
+manager each), a quality manager and SLA policies of 2 and 6 calendar minutes (so that the
+sweep warns and escalates at any hour), starts `sqms serve` (gunicorn and the task worker, whose
 scheduler runs the SLA sweep and the rollup upkeep) on the loopback interface, and for
 --duration seconds runs, each in its own threads:
 
@@ -68,6 +69,8 @@ AGENTS_PER_HALL = 4
 PORTAL_FILL_SECONDS = 3.2
 KINDS = ("complaint", "consultation", "business", "fault")
 CHANNELS = ("counter", "phone", "email", "app")
+# The soak's SLA policy: first response and resolution within so many calendar minutes.
+SLA_MINUTES = (2, 6)
 
 
 # --- the HTTP client ----------------------------------------------------------------------
@@ -504,6 +507,7 @@ def make_org(halls: int, seed: int) -> dict[str, Any]:
 
     from sqms.core import tokens
     from sqms.core.models import OrgUnit, User
+    from sqms.servicedesk.models import SlaPolicy
 
     rng = random.Random(seed)  # noqa: S311 - only salts the passwords' suffix
     company = OrgUnit.objects.add_root(
@@ -536,6 +540,22 @@ def make_org(halls: int, seed: int) -> dict[str, Any]:
         hall["manager_token"] = key
         org["managers"].append({"username": boss.username, "password": password})
         org["halls"].append(hall)
+    # Tight targets on the calendar clock, so that at any hour some tickets breach while
+    # agents work on them: the sweep warns, escalates and reassigns under the load. Kind,
+    # channel and unit make these the most specific policies for every soak ticket.
+    for kind in KINDS:
+        for channel in (*CHANNELS, "web"):
+            SlaPolicy.objects.create(
+                name=f"Soak {kind} {channel}",
+                kind=kind,
+                channel=channel,
+                org_unit=company,
+                response_minutes=SLA_MINUTES[0],
+                resolve_minutes=SLA_MINUTES[1],
+                business_time=False,
+                warn_percent=50,
+                escalate_to_manager=True,
+            )
     quality, password = user("soak-quality", company, "quality_manager")
     org["managers"].append({"username": quality.username, "password": password})
     connections.close_all()  # the server and the load run in other processes and threads

