@@ -1,25 +1,29 @@
-"""What the benchmarks that drive a running server share: their own database, `sqms serve`
-started and stopped, the machine's description, percentiles and docs/benchmarks.md.
+"""What the benchmarks share: their own database, `sqms serve` started and stopped, the
+machine's description, percentiles and the sections they append to docs/benchmarks.md.
 
 Not a benchmark itself (`sqms bench` skips names starting with "_"); the scripts import it as
 `bench._harness` with the repository root on sys.path.
 """
 
+import datetime
 import http.client
 import math
 import os
 import platform
+import shlex
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
+# Where --write appends instead (the tests point it at a temporary file).
+REPORT_VARIABLE = "SQMS_BENCH_REPORT"
 
 
 # --- the database -------------------------------------------------------------------------
@@ -141,14 +145,86 @@ def machine() -> str:
     return f"nproc {os.cpu_count()} × {model}, {memory}, {platform.system()} {platform.release()}"
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average (0 where the system has none)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def command_line() -> str:
+    """The command that is running, as one would type it from the repository root: the script
+    as bench/NAME.py (also under `sqms bench NAME`, which runs the script) and its arguments."""
+    script = Path(sys.argv[0]).resolve()
+    shown = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
+    return shlex.join(["python", str(shown), *sys.argv[1:]])
+
+
+def database_description() -> str:
+    """Vendor and version of Django's default database, and which database it is."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version} (file `{name}`)"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        host = connection.settings_dict["HOST"] or "localhost"
+        where = "the same machine" if host in ("localhost", "127.0.0.1", "::1") else host
+        return f"PostgreSQL {version} on {where} (database `{name}`)"
+    return f"{connection.vendor} (database `{name}`)"
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A table with the first column left-aligned and the figures right-aligned."""
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---", *["---:"] * (len(header) - 1)]) + "|",
+    ]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def report_section(
+    title: str,
+    *,
+    database: str,
+    load_at_start: float,
+    table: str,
+    details: Sequence[str] = (),
+) -> str:
+    """A section in the style of docs/benchmarks.md: the heading with today's date, the machine,
+    database, command and load average, any `details` as further bullets, then `table`."""
+    bullets = [
+        f"Machine: {machine()}",
+        f"Database: {database}",
+        f"Command: `{command_line()}`",
+        f"Machine load average (1 min) at start: {load_at_start:.1f}",
+        *details,
+    ]
+    lines = "\n".join(f"- {bullet}" for bullet in bullets)
+    return f"## {title} ({datetime.date.today().isoformat()})\n\n{lines}\n\n{table}\n"
+
+
+def report_path() -> Path:
+    return Path(os.environ.get(REPORT_VARIABLE) or REPORT)
+
+
 def append_report(section: str) -> None:
-    """Append a section (starting with its "## " heading) to docs/benchmarks.md."""
-    REPORT.parent.mkdir(exist_ok=True)
-    if not REPORT.exists():
-        REPORT.write_text(
+    """Append a section (starting with its "## " heading) to docs/benchmarks.md, or to the file
+    $SQMS_BENCH_REPORT names."""
+    report = report_path()
+    report.parent.mkdir(parents=True, exist_ok=True)
+    if not report.exists():
+        report.write_text(
             "# Benchmarks\n\nFigures from the scripts in `bench/`, newest last. Each section "
             "names the machine, the database and the command that produced it.\n"
         )
-    with REPORT.open("a") as handle:
+    with report.open("a") as handle:
         handle.write("\n" + section.strip("\n") + "\n")
-    print(f"appended to {REPORT}")
+    print(f"appended to {report}")

@@ -10,10 +10,10 @@ the personal fields are really encrypted), then times:
     manifest.
 
     python bench/backup.py                                # SQLite, 200,000 tickets
-    python bench/backup.py --vendor postgresql --tickets 200000
+    python bench/backup.py --vendor postgresql --tickets 200000 --write
 
 PostgreSQL: server from --database-url (default postgres://postgres@127.0.0.1:5432);
-databases sqms_bench_backup_src and sqms_bench_backup_dst.
+databases --database with _src and _dst appended (default sqms_bench_backup_src and _dst).
 """
 
 import argparse
@@ -29,6 +29,15 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._harness import (  # noqa: E402
+    append_report,
+    database_description,
+    load_average,
+    markdown_table,
+    report_section,
+)
+
 BATCH = 5_000
 
 
@@ -104,14 +113,23 @@ def main() -> None:
     parser.add_argument("--vendor", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--database",
+        default="sqms_bench_backup",
+        help="PostgreSQL: the source and target databases are this with _src and _dst",
+    )
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
+    load_at_start = load_average()
 
     work = Path(tempfile.mkdtemp(prefix="sqms-bench-backup-"))
     if args.vendor == "sqlite":
         source, target = f"sqlite:///{work / 'src.sqlite3'}", f"sqlite:///{work / 'dst.sqlite3'}"
     else:
-        source = recreate_pg(args.database_url, "sqms_bench_backup_src")
-        target = recreate_pg(args.database_url, "sqms_bench_backup_dst")
+        if "bench" not in args.database:
+            sys.exit("the bench database's name must contain 'bench' (it is dropped and recreated)")
+        source = recreate_pg(args.database_url, f"{args.database}_src")
+        target = recreate_pg(args.database_url, f"{args.database}_dst")
     key_file = work / "backup.key"
     key_file.write_text(base64.b64encode(os.urandom(32)).decode())
     base_env = {"SQMS_BACKUP_KEY_FILE": str(key_file)}
@@ -129,7 +147,8 @@ def main() -> None:
 
     started = time.monotonic()
     load(args.tickets)
-    print(f"loaded in {time.monotonic() - started:.1f} s", flush=True)
+    load_seconds = time.monotonic() - started
+    print(f"loaded in {load_seconds:.1f} s", flush=True)
 
     archive = work / "bench.sqmsbak"
     key, _source = backup.resolve_key(str(key_file))
@@ -153,6 +172,34 @@ def main() -> None:
     report("restore", restore_seconds)
     print("(restore includes migrating the empty target and re-checking every table)")
     print(f"work directory: {work}")
+    if args.write:
+        table = markdown_table(
+            ("step", "seconds", "rows/s", "MB/s of table data"),
+            [
+                (label, f"{seconds:.1f}", f"{rows / seconds:,.0f}", f"{data_mb / seconds:.1f}")
+                for label, seconds in (
+                    ("backup", result.seconds),
+                    (
+                        "restore (migrating the empty target, re-checking every table)",
+                        restore_seconds,
+                    ),
+                )
+            ],
+        )
+        append_report(
+            report_section(
+                "Backup and restore",
+                database=database_description() + " restored into a new database",
+                load_at_start=load_at_start,
+                details=[
+                    f"Data: {args.tickets:,} tickets with one timeline event each, loaded in"
+                    f" {load_seconds:.0f} s; {rows:,} rows in all tables, table data"
+                    f" {data_mb:.1f} MB, archive {result.size / 1e6:.1f} MB (compressed,"
+                    " encrypted)"
+                ],
+                table=table,
+            )
+        )
 
 
 if __name__ == "__main__":

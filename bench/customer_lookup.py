@@ -7,10 +7,10 @@ phones through `sqms.customers.services.find_customer` (normalisation, HMAC, one
 query) and prints p50/p90/p99, the number of queries per look-up and the query plan.
 
     python bench/customer_lookup.py                              # SQLite, 1,000,000
-    python bench/customer_lookup.py --vendor postgresql --count 1000000
+    python bench/customer_lookup.py --vendor postgresql --count 1000000 --write
 
 PostgreSQL: server from --database-url (default postgres://postgres@127.0.0.1:5432);
-database sqms_bench_customers.
+database from --database (default sqms_bench_customers).
 """
 
 import argparse
@@ -25,6 +25,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._harness import (  # noqa: E402
+    append_report,
+    database_description,
+    load_average,
+    markdown_table,
+    report_section,
+)
+
 BATCH = 5_000
 
 
@@ -104,7 +113,8 @@ def load(count: int) -> float:
     return time.monotonic() - started
 
 
-def measure(count: int, lookups: int) -> None:
+def measure(count: int, lookups: int) -> list[tuple[str, str]]:
+    """Times the look-ups, prints the figures and returns them as (measure, result) rows."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -135,6 +145,16 @@ def measure(count: int, lookups: int) -> None:
     )
     plan = Customer.objects.filter(services.phone_match(phone_of(1))).explain()
     print("plan:", plan.replace("\n", " | "))
+    return [
+        ("look-ups", f"{lookups:,}"),
+        ("queries per look-up", ", ".join(map(str, sorted(queries_per_lookup)))),
+        (
+            "p50 / p90 / p99 / max (ms)",
+            f"{statistics.median(ms):.3f} / {ms[int(len(ms) * 0.9)]:.3f} / "
+            f"{ms[int(len(ms) * 0.99)]:.3f} / {ms[-1]:.3f}",
+        ),
+        ("plan", "`" + plan.replace("\n", " ").replace("|", "\\|") + "`"),
+    ]
 
 
 def main() -> None:
@@ -143,11 +163,18 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--database", default="sqms_bench_customers", help="PostgreSQL database (recreated)"
+    )
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
+    load_at_start = load_average()
 
     workdir = Path(tempfile.mkdtemp(prefix="sqms-bench-customers-"))
     if args.vendor == "postgresql":
-        url = recreate_pg(args.database_url, "sqms_bench_customers")
+        if "bench" not in args.database:
+            sys.exit("the bench database's name must contain 'bench' (it is dropped and recreated)")
+        url = recreate_pg(args.database_url, args.database)
     else:
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = {"DATABASE_URL": url, "SQMS_VAR_DIR": str(workdir)}
@@ -170,7 +197,20 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE customers_customer")
-    measure(args.count, args.lookups)
+    figures = measure(args.count, args.lookups)
+    if args.write:
+        append_report(
+            report_section(
+                "Customer look-up by phone",
+                database=database_description(),
+                load_at_start=load_at_start,
+                details=[
+                    f"Data: {args.count:,} customers (names and phones encrypted, blind-indexed)"
+                    f" loaded in {seconds:.1f} s"
+                ],
+                table=markdown_table(("measure", "result"), figures),
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Then, as a quality manager who sees everything:
 
     python bench/improvement_actions.py                         # SQLite, 50,000 actions
     python bench/improvement_actions.py --database-url postgres://postgres@127.0.0.1:5432/sqms_bench_improvement
+    python bench/improvement_actions.py --write     # and append the figures to docs/benchmarks.md
 
 Results on the development machine (nproc 2, SQLite, 50,000 actions, 5,000 overdue) are in
 the comment at the end of this file.
@@ -28,6 +29,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._harness import (  # noqa: E402
+    append_report,
+    database_description,
+    load_average,
+    markdown_table,
+    report_section,
+)
 
 
 def setup_database(args: Any) -> None:
@@ -115,13 +124,15 @@ def load(args: Any) -> Any:
     return qm
 
 
-def timed_pages(qm: Any, runs: int) -> None:
+def timed_pages(qm: Any, runs: int) -> list[tuple[str, str]]:
+    """Times the pages and the export, prints the figures and returns them as table rows."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(qm)
+    figures = []
     for name, url in (
         ("board", "/improvement/"),
         ("list", "/improvement/actions/"),
@@ -142,6 +153,12 @@ def timed_pages(qm: Any, runs: int) -> None:
             f"{name:22} median {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
             f"{len(queries)} queries"
         )
+        figures.append(
+            (
+                f"{name} (median / p95 of {runs})",
+                f"{statistics.median(times):.1f} / {p95:.1f} ms, {len(queries)} queries",
+            )
+        )
     started = time.perf_counter()
     response = client.get("/improvement/actions/export.xlsx")
     elapsed = time.perf_counter() - started
@@ -149,9 +166,17 @@ def timed_pages(qm: Any, runs: int) -> None:
         f"export (10,000 rows)   {elapsed:.2f} s  ({10_000 / elapsed:,.0f} rows/s, "
         f"{len(response.content) / 1e6:.1f} MB)"
     )
+    figures.append(
+        (
+            "export (10,000 rows)",
+            f"{elapsed:.2f} s ({10_000 / elapsed:,.0f} rows/s, "
+            f"{len(response.content) / 1e6:.1f} MB)",
+        )
+    )
+    return figures
 
 
-def overdue(args: Any) -> None:
+def overdue(args: Any) -> list[tuple[str, str]]:
     from django.db import transaction
 
     from sqms.improvement import reminders
@@ -169,6 +194,13 @@ def overdue(args: Any) -> None:
     if reminders.notify_overdue() != 0:
         sys.exit("a repeated run reminded again")
     print("repeated run           0 reminded (once per deadline)")
+    return [
+        (
+            "overdue reminder",
+            f"{reminded:,} actions in {elapsed:.1f} s ({reminded / elapsed:,.0f}/s)",
+        ),
+        ("repeated run", "0 reminded (once per deadline)"),
+    ]
 
 
 def main() -> None:
@@ -177,11 +209,26 @@ def main() -> None:
     parser.add_argument("--overdue", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
+    load_at_start = load_average()
     setup_database(args)
     qm = load(args)
-    timed_pages(qm, args.runs)
-    overdue(args)
+    figures = timed_pages(qm, args.runs)
+    figures += overdue(args)
+    if args.write:
+        append_report(
+            report_section(
+                "Improvement actions",
+                database=database_description(),
+                load_at_start=load_at_start,
+                details=[
+                    f"Data: {args.actions:,} actions over 50 halls, {args.overdue:,} overdue;"
+                    " as a quality manager who sees every unit"
+                ],
+                table=markdown_table(("measure", "result"), figures),
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ then:
     client (the whole Django/DRF stack in-process, no HTTP socket) and prints p50/p95.
 
     python bench/insight_train.py                 # 100,000 texts
-    python bench/insight_train.py --texts 20000 --calls 200
+    python bench/insight_train.py --texts 20000 --calls 200 --write
 """
 
 import argparse
@@ -28,6 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._harness import (  # noqa: E402
+    append_report,
+    database_description,
+    load_average,
+    markdown_table,
+    report_section,
+)
+
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
@@ -39,7 +47,9 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
+    load_at_start = load_average()
 
     var_dir = Path(tempfile.mkdtemp(prefix="sqms-bench-insight-"))
     os.environ["SQMS_VAR_DIR"] = str(var_dir)
@@ -81,6 +91,7 @@ def main() -> None:
     result = training.train(samples)
     wall = time.perf_counter() - started
     print(f"training on {args.texts:,} texts: {wall:.1f} s wall (both models, files written)")
+    figures = [("training, both models (s wall)", f"{wall:.1f}")]
     for item in result.results:
         if item.model is None:
             raise SystemExit(f"{item.purpose}: {item.insufficient}")
@@ -90,6 +101,12 @@ def main() -> None:
             f"{m['baseline_macro_f1']:.3f}), accuracy {m['accuracy']:.3f}, "
             f"train {item.model.n_train:,} / held out {item.model.n_test:,}, "
             f"classifier fit {m['fit_seconds']:.1f} s"
+        )
+        figures.append(
+            (
+                f"{item.purpose}: macro-F1 (majority baseline) / accuracy",
+                f"{m['macro_f1']:.3f} ({m['baseline_macro_f1']:.3f}) / {m['accuracy']:.3f}",
+            )
         )
 
     queries = list(corpus.labelled_texts(args.calls, seed=99))
@@ -102,6 +119,12 @@ def main() -> None:
     print(
         f"suggest(), {len(timings)} calls: p50 {statistics.median(timings):.1f} ms, "
         f"p95 {percentile(timings, 0.95):.1f} ms"
+    )
+    figures.append(
+        (
+            f"suggest(), {len(timings)} calls: p50 / p95 (ms)",
+            f"{statistics.median(timings):.1f} / {percentile(timings, 0.95):.1f}",
+        )
     )
 
     _token, key = tokens.create_token(user=agent, name="bench", actor=agent)
@@ -121,6 +144,22 @@ def main() -> None:
         f"POST /api/insight/suggest/, {len(timings)} calls: p50 "
         f"{statistics.median(timings):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms"
     )
+    figures.append(
+        (
+            f"POST /api/insight/suggest/, {len(timings)} calls: p50 / p95 (ms)",
+            f"{statistics.median(timings):.1f} / {percentile(timings, 0.95):.1f}",
+        )
+    )
+    if args.write:
+        append_report(
+            report_section(
+                "Insight models: training and suggestions",
+                database=database_description(),
+                load_at_start=load_at_start,
+                details=[f"Data: {args.texts:,} synthetic labelled ticket texts"],
+                table=markdown_table(("measure", "result"), figures),
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ plausible rows; sqms.quality.synthetic), then times:
     changes per second.
 
     python bench/quality_rollups.py --vendor sqlite --tickets 1000000
-    python bench/quality_rollups.py --vendor postgresql --tickets 1000000
+    python bench/quality_rollups.py --vendor postgresql --tickets 1000000 --write
 
 PostgreSQL server from --database-url (default postgres://postgres@127.0.0.1:5432).
 """
@@ -31,6 +31,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._harness import (  # noqa: E402
+    append_report,
+    database_description,
+    load_average,
+    markdown_table,
+    report_section,
+)
 
 
 def prepare_database(args: Any) -> None:
@@ -119,7 +127,9 @@ def main() -> None:
     )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="sqms_bench_quality")
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
+    load_at_start = load_average()
 
     prepare_database(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqms.settings")
@@ -233,6 +243,37 @@ def main() -> None:
         f"upkeep_changes_per_s={len(changed) / elapsed:.0f} "
         f"dailyfact_rows={DailyFact.objects.count()}"
     )
+    if args.write:
+        figures = [
+            (f"load {args.tickets:,} tickets", f"{load:.1f} s"),
+            ("rollup rebuild", f"{rebuild:.1f} s, {args.tickets / rebuild:,.0f} tickets/s"),
+            (
+                f"quarterly table for all {len(table)} units (median of 5)",
+                f"{table_ms:.0f} ms",
+            ),
+            (
+                "12-month dashboard series, company / a branch (median, p95 of 20)",
+                f"{trend_median:.0f} / {trend_p95:.0f} ms",
+            ),
+            ("a branch's staff ranking for a quarter (median of 5)", f"{staff_ms:.0f} ms"),
+            (
+                f"upkeep after {len(changed):,} changed tickets",
+                f"{elapsed:.2f} s, {len(changed) / elapsed:,.0f} changes/s",
+            ),
+            ("peak memory of the process", f"{peak_mb:.0f} MB"),
+        ]
+        append_report(
+            report_section(
+                "Quality rollups and indicators",
+                database=database_description(),
+                load_at_start=load_at_start,
+                details=[
+                    f"Data: {args.tickets:,} tickets over {args.years} years, {len(all_units)}"
+                    f" units, {rows:,} DailyFact rows after the rebuild"
+                ],
+                table=markdown_table(("measure", "result"), figures),
+            )
+        )
 
 
 if __name__ == "__main__":

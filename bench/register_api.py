@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._harness import (  # noqa: E402
     append_report,
+    command_line,
     database_url_for,
     machine,
     postgres_version,
@@ -294,11 +295,6 @@ def write_report(args: Any, summary: dict[str, Any], pg_version: str, use_wrk: b
         if use_wrk
         else f"{args.connections} Python threads (http.client keep-alive)"
     )
-    command = (
-        f"python bench/register_api.py --duration {args.duration:g} --connections "
-        f"{args.connections} --workers {args.workers}"
-        + (" --python-client" if args.python_client else "")
-    )
     header = "| requests | stored | errors | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |"
     row = " | ".join(
         [
@@ -317,7 +313,7 @@ def write_report(args: Any, summary: dict[str, Any], pg_version: str, use_wrk: b
 - Server: `sqms serve` (gunicorn, {args.workers} sync workers, plus the task worker)
 - Load: {client}, POST {PATH}, {args.duration:g} s after a {args.warmup:g} s warm-up
 - Machine load average (1 min) when the measurement began: {summary["load_average"]:.1f}
-- Command: `{command}`
+- Command: `{command_line()}`
 
 {header}
 |---:|---:|---:|---:|---:|---:|---:|---:|

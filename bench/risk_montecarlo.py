@@ -5,7 +5,7 @@ Times `simulate_losses` + `summarise` for portfolios of 1, 10, 50 and 200 risks 
 simulated mean beside the closed form Σ p·exp(μ + σ²/2) as a sanity check.
 
     python bench/risk_montecarlo.py
-    python bench/risk_montecarlo.py --iterations 100000 --risks 1 10 50
+    python bench/risk_montecarlo.py --iterations 100000 --risks 1 10 50 --write
 """
 
 import argparse
@@ -23,6 +23,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
+from bench._harness import append_report, load_average, markdown_table, report_section  # noqa: E402
 from sqms.risk.simulation import (  # noqa: E402
     expected_annual_loss,
     fit_lognormal,
@@ -49,7 +50,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--risks", type=int, nargs="+", default=[1, 10, 50, 200])
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
+    load_at_start = load_average()
+    rows = []
     header = ("risks", "iterations", "seconds", "mean", "closed form", "VaR99")
     widths = (6, 11, 8, 14, 14, 14)
     print(" ".join(f"{title:>{width}}" for title, width in zip(header, widths, strict=True)))
@@ -70,6 +74,26 @@ def main() -> None:
                 f"{size:>6} {iterations:>11} {elapsed:>8.2f} {results['mean']:>14.0f} "
                 f"{closed:>14.0f} {results['var99']:>14.0f}"
             )
+            rows.append(
+                (
+                    size,
+                    f"{iterations:,}",
+                    f"{elapsed:.2f}",
+                    f"{results['mean']:,.0f}",
+                    f"{closed:,.0f}",
+                    f"{results['var99']:,.0f}",
+                )
+            )
+    if args.write:
+        append_report(
+            report_section(
+                "Risk Monte Carlo engine",
+                database="none (the engine runs in memory)",
+                load_at_start=load_at_start,
+                details=["Model: Poisson frequency, lognormal severity, seed 42"],
+                table=markdown_table(header, rows),
+            )
+        )
 
 
 if __name__ == "__main__":

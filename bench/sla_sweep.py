@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import multiprocessing
 import os
-import platform
 import random
 import statistics
 import sys
@@ -36,6 +35,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._harness import append_report, command_line, database_description, machine  # noqa: E402
 
 COPY_CHUNK = 50_000
 HALLS_PER_BRANCH = 10
@@ -54,22 +55,6 @@ def recreate_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    memory = "? RAM"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()} × {model}, {memory}, {platform.system()} {platform.release()}"
 
 
 # --------------------------------------------------------------------------- set-up
@@ -418,17 +403,9 @@ def main() -> None:
         sys.exit(f"a repeated sweep found work: {again}")
     print(f"    repeated sweep at the same instant: nothing to do, {repeat_ms:.2f} ms")
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
     if args.write:
-        command = f"python bench/sla_sweep.py --tickets {args.tickets} --due {args.due}"
-        if args.batch_size != 500:
-            command += f" --batch-size {args.batch_size}"
-        command += f" --processes {args.processes} --write"
-        append_report(
-            command=command,
-            pg_version=pg_version,
+        write_report(
+            database=database_description(),
             args=args,
             load_seconds=load_seconds,
             idle=idle,
@@ -443,7 +420,7 @@ def main() -> None:
         )
 
 
-def append_report(**facts: Any) -> None:
+def write_report(**facts: Any) -> None:
     args, idle, result, seconds = facts["args"], facts["idle"], facts["result"], facts["seconds"]
     idle_text = f"{statistics.median(idle):.2f} / {pct(idle, 95):.2f} ms"
     rate_text = f"{result.escalated:,} in {seconds:.2f} s = {result.escalated / seconds:,.0f}/s"
@@ -460,8 +437,8 @@ def append_report(**facts: Any) -> None:
 ## SLA sweep ({dt.date.today().isoformat()})
 
 - Machine: {machine()}
-- Database: PostgreSQL {facts["pg_version"]} on the same machine (database `{args.database}`)
-- Command: `{facts["command"]}`
+- Database: {facts["database"]}
+- Command: `{command_line()}`
 - Data: {args.tickets:,} open tickets loaded with COPY in {facts["load_seconds"]:.0f} s
   (5 % waiting for the customer), 50 halls in 5 branches, the seeded SLA policies;
   every escalation raises the priority and re-plans the due times (mostly business time)
@@ -475,16 +452,7 @@ def append_report(**facts: Any) -> None:
 | escalations when {facts["due"]:,} are due, one sweep | {rate_text} | ≥ 5,000/s |
 {parallel_row}| repeated sweep at the same instant | 0 escalated, {facts["repeat_ms"]:.1f} ms | 0 |
 """
-    target = ROOT / "docs" / "benchmarks.md"
-    target.parent.mkdir(exist_ok=True)
-    if not target.exists():
-        target.write_text(
-            "# Benchmarks\n\nFigures from the scripts in `bench/`, newest last. Each section "
-            "names the machine, the database and the command that produced it.\n"
-        )
-    with target.open("a") as handle:
-        handle.write(section)
-    print(f"appended to {target}")
+    append_report(section)
 
 
 if __name__ == "__main__":
