@@ -11,6 +11,7 @@ import math
 import os
 import platform
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
 # Where --write appends instead (the tests point it at a temporary file).
 REPORT_VARIABLE = "SQMS_BENCH_REPORT"
+# Migrating a new database is most of a tiny bench's time, so the tests migrate one per run and
+# name it here (a PostgreSQL database on the same server, an SQLite file); each bench's database
+# then starts as a copy of it and the bench's own `migrate` finds nothing to do.
+PG_TEMPLATE_VARIABLE = "SQMS_BENCH_PG_TEMPLATE"
+SQLITE_TEMPLATE_VARIABLE = "SQMS_BENCH_SQLITE_TEMPLATE"
 
 
 # --- the database -------------------------------------------------------------------------
@@ -36,15 +42,28 @@ def database_url_for(base: str, name: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(path=f"/{name}")), admin
 
 
-def recreate_database(admin_url: str, name: str) -> None:
-    """Drop (with its connections) and create a bench database; its name must say so."""
+def recreate_database(admin_url: str, name: str, *, empty: bool = False) -> None:
+    """Drop (with its connections) and create a bench database; its name must say so.
+    `empty`: never from the tests' template (a restore target must be empty)."""
     import psycopg
 
     if "bench" not in name or name.startswith("test_"):
         sys.exit("the bench database's name must contain 'bench' (it is dropped and recreated)")
+    template = "" if empty else os.environ.get(PG_TEMPLATE_VARIABLE, "")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def fresh_sqlite(path: Path) -> str:
+    """Remove an SQLite bench database and its WAL files (or start it as a copy of the tests'
+    template); returns its DATABASE_URL."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    template = os.environ.get(SQLITE_TEMPLATE_VARIABLE)
+    if template:
+        shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
 
 
 def drop_database(admin_url: str, name: str) -> None:

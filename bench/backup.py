@@ -25,27 +25,21 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._harness import (  # noqa: E402
     append_report,
     database_description,
+    database_url_for,
+    fresh_sqlite,
     load_average,
     markdown_table,
+    recreate_database,
     report_section,
 )
 
 BATCH = 5_000
-
-
-def recreate_pg(server: str, name: str) -> str:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
 
 
 def manage(env: dict[str, str], *args: str) -> float:
@@ -124,12 +118,12 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="sqms-bench-backup-"))
     if args.vendor == "sqlite":
-        source, target = f"sqlite:///{work / 'src.sqlite3'}", f"sqlite:///{work / 'dst.sqlite3'}"
+        source, target = fresh_sqlite(work / "src.sqlite3"), f"sqlite:///{work / 'dst.sqlite3'}"
     else:
-        if "bench" not in args.database:
-            sys.exit("the bench database's name must contain 'bench' (it is dropped and recreated)")
-        source = recreate_pg(args.database_url, f"{args.database}_src")
-        target = recreate_pg(args.database_url, f"{args.database}_dst")
+        source, admin = database_url_for(args.database_url, f"{args.database}_src")
+        recreate_database(admin, f"{args.database}_src")
+        target, _ = database_url_for(args.database_url, f"{args.database}_dst")
+        recreate_database(admin, f"{args.database}_dst", empty=True)
     key_file = work / "backup.key"
     key_file.write_text(base64.b64encode(os.urandom(32)).decode())
     base_env = {"SQMS_BACKUP_KEY_FILE": str(key_file)}

@@ -29,21 +29,15 @@ sys.path.insert(0, str(ROOT))
 from bench._harness import (  # noqa: E402
     append_report,
     database_description,
+    database_url_for,
+    fresh_sqlite,
     load_average,
     markdown_table,
+    recreate_database,
     report_section,
 )
 
 BATCH = 5_000
-
-
-def recreate_pg(server: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
 
 
 def phone_of(n: int) -> str:
@@ -172,11 +166,10 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="sqms-bench-customers-"))
     if args.vendor == "postgresql":
-        if "bench" not in args.database:
-            sys.exit("the bench database's name must contain 'bench' (it is dropped and recreated)")
-        url = recreate_pg(args.database_url, args.database)
+        url, admin = database_url_for(args.database_url, args.database)
+        recreate_database(admin, args.database)
     else:
-        url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        url = fresh_sqlite(workdir / "bench.sqlite3")
     env = {"DATABASE_URL": url, "SQMS_VAR_DIR": str(workdir)}
     os.environ.update(env)
     subprocess.run(  # noqa: S603 -- our own manage.py

@@ -33,28 +33,24 @@ sys.path.insert(0, str(ROOT))
 from bench._harness import (  # noqa: E402
     append_report,
     database_description,
+    database_url_for,
+    fresh_sqlite,
     load_average,
     markdown_table,
+    recreate_database,
     report_section,
 )
 
 
 def setup_database(args: Any) -> None:
     if args.database_url:
-        import psycopg
-
         name = args.database_url.rsplit("/", 1)[1]
-        if "bench" not in name:
-            sys.exit("the database name must contain 'bench'")
-        admin = args.database_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = args.database_url
+        url, admin = database_url_for(args.database_url, name)
+        recreate_database(admin, name)
+        os.environ["DATABASE_URL"] = url
     else:
         path = Path(tempfile.gettempdir()) / "sqms_bench_improvement.sqlite3"
-        path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        os.environ["DATABASE_URL"] = fresh_sqlite(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqms.settings")
     import django
 

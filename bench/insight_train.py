@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench._harness import (  # noqa: E402
     append_report,
     database_description,
+    fresh_sqlite,
     load_average,
     markdown_table,
     report_section,
@@ -53,7 +54,7 @@ def main() -> None:
 
     var_dir = Path(tempfile.mkdtemp(prefix="sqms-bench-insight-"))
     os.environ["SQMS_VAR_DIR"] = str(var_dir)
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = args.database_url or fresh_sqlite(var_dir / "bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqms.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 

@@ -35,28 +35,22 @@ sys.path.insert(0, str(ROOT))
 from bench._harness import (  # noqa: E402
     append_report,
     database_description,
+    database_url_for,
+    fresh_sqlite,
     load_average,
     markdown_table,
+    recreate_database,
     report_section,
 )
 
 
 def prepare_database(args: Any) -> None:
     if args.vendor == "sqlite":
-        path = Path(args.sqlite_path)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        os.environ["DATABASE_URL"] = fresh_sqlite(Path(args.sqlite_path))
         return
-    import psycopg
-
-    name = args.database
-    if "bench" not in name:
-        raise SystemExit("the benchmark database's name must contain 'bench'")
-    with psycopg.connect(f"{args.database_url}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = f"{args.database_url}/{name}"
+    url, admin = database_url_for(args.database_url, args.database)
+    recreate_database(admin, args.database)
+    os.environ["DATABASE_URL"] = url
 
 
 def make_org(units: int) -> tuple[list[Any], dict[int, list[int]], list[Any]]:

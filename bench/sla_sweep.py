@@ -36,7 +36,13 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._harness import append_report, command_line, database_description, machine  # noqa: E402
+from bench._harness import (  # noqa: E402
+    append_report,
+    command_line,
+    database_description,
+    machine,
+    recreate_database,
+)
 
 COPY_CHUNK = 50_000
 HALLS_PER_BRANCH = 10
@@ -49,12 +55,6 @@ def server_url(args: Any, name: str) -> tuple[str, str]:
         urlunsplit(parts._replace(path=f"/{name}")),
         urlunsplit(parts._replace(path="/postgres")),
     )
-
-
-def recreate_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 # --------------------------------------------------------------------------- set-up

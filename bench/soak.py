@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from bench._harness import (  # noqa: E402
     append_report,
     database_url_for,
+    fresh_sqlite,
     machine,
     percentile,
     postgres_version,
@@ -475,7 +476,7 @@ def manager(run: Run, stats: Stats, user: dict[str, Any], index: int) -> None:
 def prepare(args: Any, var_dir: str) -> str:
     """Create and migrate the database (it becomes DATABASE_URL); return its description."""
     if args.database == "sqlite":
-        url = f"sqlite:///{var_dir}/soak.sqlite3"
+        url = fresh_sqlite(Path(var_dir) / "soak.sqlite3")
         described = "SQLite (WAL) file"
     else:
         parts = urlsplit(args.database)

@@ -151,3 +151,47 @@ def screenshot(browser_page: Any) -> Any:
         return path
 
     return take
+
+
+# --- benchmarks at a tiny scale ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bench_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One migrated database of the suite's vendor that every bench run by the tests starts
+    from (bench/_harness.py), so each bench's own migrate has nothing to do: the environment
+    variables naming it."""
+    import subprocess
+    import sys
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    suite_url = os.environ.get("DATABASE_URL", "")
+    work = tmp_path_factory.mktemp("bench-template")
+    env = {**os.environ, "SQMS_VAR_DIR": str(work / "var"), "PYTHONPATH": str(settings.BASE_DIR)}
+    if not suite_url.startswith("postgres"):
+        path = work / "template.sqlite3"
+        migrate = {**env, "DATABASE_URL": f"sqlite:///{path}"}
+        subprocess.run(
+            [sys.executable, "-m", "sqms.cli", "migrate", "-v0"], env=migrate, check=True
+        )
+        yield {"SQMS_BENCH_SQLITE_TEMPLATE": str(path)}
+        return
+    import psycopg
+
+    name = f"sqms_bench_template_{uuid.uuid4().hex[:10]}"
+    server = urlsplit(suite_url)
+    admin = urlunsplit(server._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        migrate = {**env, "DATABASE_URL": urlunsplit(server._replace(path=f"/{name}"))}
+        subprocess.run(
+            [sys.executable, "-m", "sqms.cli", "migrate", "-v0"], env=migrate, check=True
+        )
+        yield {"SQMS_BENCH_PG_TEMPLATE": name}
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
-# Slow (each bench migrates a new database): deselect with -m "not bench" while iterating.
+# Slower than most (each bench starts servers or processes of its own): deselect with
+# -m "not bench" while iterating.
 pytestmark = pytest.mark.bench
 
 BENCH_DIR = Path(settings.BASE_DIR) / "bench"
@@ -42,6 +43,13 @@ def bench_database() -> Iterator[str]:
         with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as conn:
             for database in (name, f"{name}_src", f"{name}_dst"):
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def template(bench_template: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each bench's database starts as a copy of one migrated for the whole run."""
+    for variable, value in bench_template.items():
+        monkeypatch.setenv(variable, value)
 
 
 def run_bench(tmp_path: Path, name: str, *args: str, via_sqms: bool = False) -> str:
@@ -105,8 +113,9 @@ def test_insight_train(tmp_path: Path, bench_database: str) -> None:
     if ON_POSTGRES:
         import psycopg
 
+        template = os.environ["SQMS_BENCH_PG_TEMPLATE"]
         with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{bench_database}"')
+            conn.execute(f'CREATE DATABASE "{bench_database}" TEMPLATE "{template}"')
         args += ["--database-url", f"{server_url()}/{bench_database}"]
     text = run_bench(tmp_path, "insight_train", *args)
     assert "## Insight models: training and suggestions (" in text

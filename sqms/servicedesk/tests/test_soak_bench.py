@@ -42,9 +42,13 @@ def bench_database() -> tuple[str, str | None]:
 
 def test_a_short_soak_runs_every_kind_of_load_and_holds_its_invariants(
     capfd: pytest.CaptureFixture[str],
+    bench_template: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from bench._harness import database_url_for, drop_database
 
+    for variable, value in bench_template.items():
+        monkeypatch.setenv(variable, value)
     database, name = bench_database()
     args = ["--duration", "8", "--database", database, "--port", str(free_port())]
     args += ["--halls", "1", "--agents", "3", "--customers", "2", "--managers", "1"]
