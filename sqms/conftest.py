@@ -151,3 +151,15 @@ def screenshot(browser_page: Any) -> Any:
         return path
 
     return take
+
+
+# --- fault injection ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_db(transactional_db: Any, tmp_path: Path) -> Any:
+    """The test database shared with real sqms child processes (see core/tests/processes.py);
+    the test's data must be committed, so this implies a transactional test."""
+    from sqms.core.tests.processes import SharedDatabase
+
+    return SharedDatabase(tmp_path)

@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The worker writes a heartbeat this often; /healthz calls it stale after three misses.
 SQMS_WORKER_HEARTBEAT_SECONDS = env.int("SQMS_WORKER_HEARTBEAT_SECONDS", default=10)
+# Tickets the SLA sweep handles per transaction: a killed sweep loses at most one batch's work
+# (rolled back, redone by the next run); larger batches lock more rows for longer.
+SQMS_SLA_SWEEP_BATCH = env.int("SQMS_SLA_SWEEP_BATCH", default=500)
 
 # --- logging ---------------------------------------------------------------------------------
 LOGGING = {
