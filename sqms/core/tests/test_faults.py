@@ -1,13 +1,25 @@
 """Faults around the whole system: `sqms backup` killed in the middle."""
 
 import base64
+import json
 import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from django.utils import translation
 
-from sqms.core import backup
+from sqms.core import backup, tokens
+from sqms.core.error_views import server_error
 from sqms.core.models import AuditEvent
-from sqms.core.tests.processes import kill, wait_until
+from sqms.core.tests.processes import REPO, kill, wait_until
 from sqms.servicedesk import attachments, services
 from sqms.servicedesk.choices import Channel, TicketKind
 
@@ -72,3 +84,113 @@ def test_a_backup_killed_midway_leaves_no_archive_and_the_next_one_is_complete(
     assert archived == live
     assert len(contents.files) == MEDIA_FILES + 1
     assert [path.name for path in archive.parent.iterdir() if path != archive] == [], "leftovers"
+
+
+# --- the database connection dropped under load --------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str, key: str) -> tuple[int, float, str]:
+    """(status, seconds, body) of one request; status 0 when no answer came at all."""
+    started = time.monotonic()
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {key}"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - our server
+            return response.status, time.monotonic() - started, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, time.monotonic() - started, error.read().decode(errors="replace")
+    except OSError as error:
+        return 0, time.monotonic() - started, str(error)
+
+
+@pytest.mark.postgres_only
+def test_dropped_database_connections_fail_cleanly_and_the_app_recovers(shared_db, org, make_user):
+    if shared_db.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    agent = make_user("agent", unit=org.hall1)
+    for index in range(5):
+        services.register_ticket(
+            actor=agent, kind=TicketKind.CONSULTATION, channel=Channel.WEB, title=f"断线 {index}"
+        )
+    _token, key = tokens.create_token(user=agent, name="load", actor=agent)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and the app's server
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sqms.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+        ],
+        env=shared_db.env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api/servicedesk/tickets/"
+    try:
+        wait_until(lambda: _get(url, key)[0] == 200, 120, "the server", child=None)
+        stop = threading.Event()
+        answers: list[tuple[int, float, str]] = []
+
+        def load() -> None:
+            while not stop.is_set():
+                answers.append(_get(url, key))
+
+        threads = [threading.Thread(target=load) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        terminated = 0
+        for _round in range(5):
+            time.sleep(0.4)
+            terminated += shared_db.scalar(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        time.sleep(0.4)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert terminated >= 5  # the server's connections really were cut, over and over
+        statuses = sorted({status for status, _s, _b in answers})
+        assert max(seconds for _c, seconds, _b in answers) < 15  # nothing hung
+        # Requests in flight when their connection was cut: "try again", never a server error.
+        assert set(statuses) <= {200, 503}, statuses
+        for status, _s, body in answers:
+            if status == 503:
+                assert json.loads(body)["code"] == "database_unavailable"
+        # Afterwards every request is answered again, by the same server processes.
+        after = [_get(url, key) for _ in range(10)]
+        assert [status for status, _s, _b in after] == [200] * 10
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_the_unavailable_answer_needs_no_database(db, rf, django_assert_num_queries):
+    for path, kind in (("/api/servicedesk/tickets/", "application/json"), ("/tickets/", "html")):
+        request = rf.get(path)
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            with django_assert_num_queries(0), translation.override("zh-hans"):
+                response = server_error(request)
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert kind in response["Content-Type"]
+        assert "暂时无法连接数据库" in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get("/tickets/")).status_code == 500
