@@ -163,3 +163,25 @@ def shared_db(transactional_db: Any, tmp_path: Path) -> Any:
     from sqms.core.tests.processes import SharedDatabase
 
     return SharedDatabase(tmp_path)
+
+
+@pytest.fixture
+def full_media(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """MEDIA_ROOT on a real file system of 64 KiB (a tmpfs mounted for the test): a larger
+    upload fills it in the middle of the write."""
+    import subprocess
+
+    root = tmp_path / "full-media"
+    root.mkdir()
+    mounted = subprocess.run(  # noqa: S603 - fixed arguments
+        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(root)],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    settings.MEDIA_ROOT = root
+    try:
+        yield root
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)  # noqa: S603, S607

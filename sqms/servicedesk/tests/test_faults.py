@@ -1,8 +1,11 @@
-"""Faults around the service desk: the SLA sweep's worker killed in the middle."""
+"""Faults around the service desk: the SLA sweep's worker killed in the middle, and a full disk
+under an attachment upload."""
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from sqms.core import audit
@@ -111,3 +114,74 @@ def test_a_sweep_killed_midway_then_rerun_warns_and_escalates_each_ticket_once(
     assert Notification.objects.count() == WARNED + 2 * ESCALATED  # owner; owner and manager
     assert AuditEvent.objects.filter(object_type="servicedesk.ticket").count() == ESCALATED
     assert audit.verify_chain()[1] is None
+
+
+# --- a full disk under an upload -----------------------------------------------------------
+
+# Larger than the 64 KiB file system: the write fails in the middle.
+BIG_TEXT = "客户来电记录：宽带故障。\n".encode() * 8000
+SMALL_TEXT = "已联系客户。\n".encode()
+
+
+def stored_files(root: Any) -> list[Any]:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+@pytest.mark.django_db
+def test_an_upload_onto_a_full_disk_is_refused_clearly_and_leaves_nothing(
+    full_media, org, make_user
+):
+    from rest_framework.test import APIClient
+
+    from sqms.servicedesk import services
+    from sqms.servicedesk.models import Attachment
+
+    agent = make_user("agent", unit=org.hall1)
+    ticket = services.register_ticket(
+        actor=agent, kind=TicketKind.CONSULTATION, channel=Channel.WEB, title="附件测试"
+    )
+    events, audits = TicketEvent.objects.count(), AuditEvent.objects.count()
+    client = APIClient()
+    client.force_authenticate(agent)
+    url = f"/api/servicedesk/tickets/{ticket.pk}/attachments/"
+
+    refused = client.post(
+        url, {"file": SimpleUploadedFile("记录.txt", BIG_TEXT)}, format="multipart"
+    )
+
+    assert refused.status_code == 507, refused.content
+    body = refused.json()
+    assert body["code"] == "storage_unavailable"
+    assert "附件存储空间已满或无法写入" in body["detail"]
+    assert not Attachment.objects.exists()
+    assert (TicketEvent.objects.count(), AuditEvent.objects.count()) == (events, audits)
+    assert stored_files(full_media) == []  # no half-written file left behind
+    # The space the failed write took is free again: a small file fits.
+    stored = client.post(
+        url, {"file": SimpleUploadedFile("备注.txt", SMALL_TEXT)}, format="multipart"
+    )
+    assert stored.status_code == 201, stored.content
+    assert [p.read_bytes() for p in stored_files(full_media)] == [SMALL_TEXT]
+
+
+@pytest.mark.django_db
+def test_the_attachment_page_shows_a_full_disk_on_the_form(full_media, org, make_user):
+    from django.test import Client
+
+    from sqms.servicedesk import services
+    from sqms.servicedesk.models import Attachment
+
+    agent = make_user("agent", unit=org.hall1)
+    ticket = services.register_ticket(
+        actor=agent, kind=TicketKind.CONSULTATION, channel=Channel.WEB, title="附件测试"
+    )
+    client = Client()
+    client.force_login(agent)
+    response = client.post(
+        f"/tickets/{ticket.pk}/attachments/", {"file": SimpleUploadedFile("记录.txt", BIG_TEXT)}
+    )
+    assert response.status_code == 400
+    # In the agent's language (English).
+    assert "the attachment storage is full or cannot be written" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert stored_files(full_media) == []
