@@ -195,3 +195,37 @@ def bench_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- fault injection ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def shared_db(transactional_db: Any, tmp_path: Path) -> Any:
+    """The test database shared with real sqms child processes (see core/tests/processes.py);
+    the test's data must be committed, so this implies a transactional test."""
+    from sqms.core.tests.processes import SharedDatabase
+
+    return SharedDatabase(tmp_path)
+
+
+@pytest.fixture
+def full_media(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """MEDIA_ROOT on a real file system of 64 KiB (a tmpfs mounted for the test): a larger
+    upload fills it in the middle of the write."""
+    import subprocess
+
+    root = tmp_path / "full-media"
+    root.mkdir()
+    mounted = subprocess.run(  # noqa: S603 - fixed arguments
+        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(root)],  # noqa: S607
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    settings.MEDIA_ROOT = root
+    try:
+        yield root
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)  # noqa: S603, S607

@@ -205,6 +205,9 @@ DEFAULT_FROM_EMAIL = env.str("SQMS_FROM_EMAIL", default="sqms@localhost")
 # The generic SMS/IM gateway: notifications are POSTed there as JSON signed with the secret.
 SQMS_SMS_GATEWAY_URL = env.str("SQMS_SMS_GATEWAY_URL", default="")
 SQMS_SMS_GATEWAY_SECRET = env.str("SQMS_SMS_GATEWAY_SECRET", default="")
+# How long a sender holds a notification it is sending; one whose sender died (a killed worker)
+# is sent again by the minutely job after this. Longer than any one SMTP or gateway exchange.
+SQMS_NOTIFICATION_LEASE_SECONDS = env.int("SQMS_NOTIFICATION_LEASE_SECONDS", default=600)
 # Served from the staticfiles finders too, so `sqms serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
@@ -292,6 +295,9 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The worker writes a heartbeat this often; /healthz calls it stale after three misses.
 SQMS_WORKER_HEARTBEAT_SECONDS = env.int("SQMS_WORKER_HEARTBEAT_SECONDS", default=10)
+# Tickets the SLA sweep handles per transaction: a killed sweep loses at most one batch's work
+# (rolled back, redone by the next run); larger batches lock more rows for longer.
+SQMS_SLA_SWEEP_BATCH = env.int("SQMS_SLA_SWEEP_BATCH", default=500)
 
 # --- logging ---------------------------------------------------------------------------------
 LOGGING = {

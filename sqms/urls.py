@@ -48,3 +48,6 @@ urlpatterns = [
     path("portal/", include("sqms.portal.urls")),
     path("", include("sqms.core.urls")),
 ]
+
+# A lost database connection answers 503 with Retry-After instead of a server error.
+handler500 = "sqms.core.error_views.server_error"

@@ -17,3 +17,10 @@ class ConflictError(DomainError):
     """The action does not fit the record's current state (e.g. an illegal transition)."""
 
     status_code = 409
+
+
+class StorageUnavailable(DomainError):
+    """A file could not be written (the storage is full, read-only or failing); nothing was
+    saved. 507 Insufficient Storage: the request was fine, the server could not store it."""
+
+    status_code = 507

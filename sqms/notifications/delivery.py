@@ -3,8 +3,13 @@ signed gateway webhook; retries with exponential back-off, then giving up.
 
 A send claims its message with a conditional UPDATE (a lease), so a task and the minutely job,
 or two workers, never send one message twice at once, and no row lock is held while the mail
-server or the gateway answers. Nothing here touches the ticket: a failed send changes only the
-message and its timeline line's delivery status.
+server or the gateway answers. A sender that dies holding the lease (a killed worker) leaves the
+message to the minutely job once the lease is over. Whether the far side got the message before
+the sender died is unknowable, so it is sent again, always under the same identity — the e-mail's
+Message-ID, fixed before the first attempt, and the message id in the gateway's payload — by
+which the recipient's mail system or the gateway keeps a repeat as one message. Nothing here
+touches the ticket: a failed send changes only the message and its timeline line's delivery
+status.
 """
 
 import hashlib
@@ -32,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Long enough for any one SMTP or HTTP exchange; a crashed sender's message is retried after it.
-LEASE = timedelta(minutes=10)
+DEFAULT_LEASE_SECONDS = 600
 GATEWAY_TIMEOUT_SECONDS = 5
 DUE_BATCH = 200
 SENDABLE = (MessageStatus.QUEUED, MessageStatus.FAILED)
@@ -45,6 +50,12 @@ class DeliveryError(Exception):
 class NotConfigured(DeliveryError):
     """No gateway is configured: retrying cannot help until someone configures it (then the
     message list's "send again" does)."""
+
+
+def lease() -> timedelta:
+    return timedelta(
+        seconds=int(getattr(settings, "SQMS_NOTIFICATION_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -92,9 +103,14 @@ def email_subject(message: OutboundMessage) -> str:
     return subject
 
 
+def new_message_id(message: OutboundMessage) -> str:
+    return make_msgid(idstring=f"sqms{message.pk}", domain=_mail_domain())
+
+
 def send_email(message: OutboundMessage) -> str:
-    """Send by e-mail; the Message-ID is the provider reference."""
-    message_id = make_msgid(idstring=f"sqms{message.pk}", domain=_mail_domain())
+    """Send by e-mail under the message's Message-ID (made now if it has none), which is the
+    provider reference."""
+    message_id = message.provider_reference or new_message_id(message)
     headers = {"Message-ID": message_id}
     reference = _thread_reference(message)
     if reference:
@@ -167,7 +183,19 @@ def _claim(message_id: int, now: datetime, force: bool) -> bool:
     due = OutboundMessage.objects.filter(pk=message_id, status__in=SENDABLE)
     if not force:
         due = due.filter(next_attempt_at__lte=now)
-    return due.update(next_attempt_at=now + LEASE) == 1
+    return due.update(next_attempt_at=now + lease()) == 1
+
+
+def _fix_identity(message: OutboundMessage) -> None:
+    """Give an e-mail its Message-ID before the first attempt and keep it for every retry, so
+    a repeat after a sender that died unheard reads as the same message (committed now: a
+    sender killed in the middle must leave it behind)."""
+    if message.transport != Transport.EMAIL or message.provider_reference:
+        return
+    message.provider_reference = new_message_id(message)
+    OutboundMessage.objects.filter(pk=message.pk, provider_reference="").update(
+        provider_reference=message.provider_reference
+    )
 
 
 def _record(message: OutboundMessage) -> None:
@@ -221,6 +249,7 @@ def deliver(message_id: int, *, force: bool = False) -> str | None:
     if not _claim(message_id, now, force):
         return None
     message = OutboundMessage.objects.select_related("ticket").get(pk=message_id)
+    _fix_identity(message)
     try:
         if message.transport == Transport.EMAIL:
             reference = send_email(message)

@@ -221,6 +221,8 @@ def rebuild(
                 UnitDayFact.objects.db
             )
     total = 0
+    # A resumed rebuild counts on from the rows the interrupted run committed.
+    done_before = state.processed
     start, until = state.cursor, state.until
     if start is None or until is None:
         return total
@@ -233,7 +235,7 @@ def rebuild(
             total += rows
             start = last + datetime.timedelta(days=1)
             RollupState.objects.filter(name="rebuild").update(
-                cursor=start, processed=total, running=start <= until
+                cursor=start, processed=done_before + total, running=start <= until
             )
         if progress is not None:
             progress(first_day, min(last, until), until, total)

@@ -2,6 +2,7 @@
 database under MEDIA_ROOT, and the timeline and audit entries of an upload."""
 
 import codecs
+import logging
 import os
 import uuid
 import zipfile
@@ -17,9 +18,11 @@ from django.utils.translation import gettext as _
 
 from sqms.core import audit
 from sqms.core.choices import AuditAction
-from sqms.core.errors import DomainError
+from sqms.core.errors import DomainError, StorageUnavailable
 from sqms.servicedesk.choices import EventType
 from sqms.servicedesk.models import Attachment, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX = Attachment._meta.get_field("original_name").max_length or 255
@@ -190,7 +193,7 @@ def add_attachment(ticket: Ticket, *, actor: Any, upload: UploadedFile) -> Attac
             size=upload.size or 0,
             uploaded_by=actor,
         )
-        attachment.file.save(stored_name, upload, save=False)
+        _store(attachment, stored_name, upload)
         try:
             attachment.save()
             TicketEvent.objects.create(
@@ -218,6 +221,28 @@ def add_attachment(ticket: Ticket, *, actor: Any, upload: UploadedFile) -> Attac
             attachment.file.delete(save=False)
             raise
     return attachment
+
+
+def _store(attachment: Attachment, stored_name: str, upload: UploadedFile) -> None:
+    """Write the file, or raise StorageUnavailable leaving nothing behind: the storage does not
+    remove what it had written when the disk fills up (or fails) in the middle."""
+    try:
+        attachment.file.save(stored_name, upload, save=False)
+    except OSError as error:
+        name = attachment.file.field.generate_filename(attachment, stored_name)
+        try:
+            attachment.file.storage.delete(name)
+        except OSError:
+            logger.exception("could not remove the partly written attachment %s", name)
+        logger.error("could not store attachment %s: %s", name, error)
+        raise StorageUnavailable(
+            _(
+                "The file could not be stored: the attachment storage is full or cannot be "
+                "written. Nothing was saved; please try again later or tell the administrator."
+            ),
+            field="file",
+            code="storage_unavailable",
+        ) from error
 
 
 def open_attachment(attachment: Attachment) -> IO[bytes]:

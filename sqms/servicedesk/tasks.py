@@ -3,6 +3,7 @@ ticket imports."""
 
 import logging
 
+from django.conf import settings
 from django.tasks import task
 
 from sqms.servicedesk.sweep import sweep
@@ -15,7 +16,7 @@ SWEEP_EVERY_SECONDS = 60
 @task()
 def sla_sweep() -> dict[str, int]:
     """Warn about and escalate the tickets whose SLA times have come; returns the counts."""
-    result = sweep()
+    result = sweep(batch_size=settings.SQMS_SLA_SWEEP_BATCH)
     if result.warned or result.escalated:
         logger.info(
             "SLA sweep: %d checked, %d warned, %d escalated",
