@@ -4,7 +4,6 @@ import logging
 
 from django.tasks import task
 
-from sqms.analysis import services
 from sqms.analysis.choices import PeriodKind
 from sqms.core.errors import DomainError
 from sqms.core.models import OrgUnit
@@ -21,6 +20,8 @@ def refresh_all() -> int:
     """Recompute hot-spots (this month and week), segments, associations and forecasts for the
     company and each branch; a unit with too little data is skipped. Returns the results
     stored."""
+    from sqms.analysis import services  # statsmodels and scikit-learn: only when it runs
+
     actor = system_actor()
     stored = 0
     units = OrgUnit.objects.filter(depth__lte=MAX_DEPTH, is_active=True).order_by("path")

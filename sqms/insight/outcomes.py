@@ -16,7 +16,6 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from sqms.insight.choices import Purpose
-from sqms.insight.features import ticket_text
 from sqms.insight.models import SuggestionOutcome
 
 logger = logging.getLogger(__name__)
@@ -39,6 +38,8 @@ def record_outcomes(ticket_ids: list[int]) -> int:
     bundles = active_bundles()
     if not bundles:
         return 0
+    from sqms.insight.features import ticket_text  # scikit-learn: only once there is a model
+
     done = set(
         SuggestionOutcome.objects.filter(ticket_id__in=ticket_ids).values_list(
             "ticket_id", flat=True

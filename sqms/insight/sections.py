@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from sqms.insight.roles import USE
-from sqms.insight.suggest import suggest_for_ticket
 
 
 def registration_context(request: HttpRequest, form: Any) -> dict[str, Any] | None:
@@ -19,6 +18,10 @@ def registration_context(request: HttpRequest, form: Any) -> dict[str, Any] | No
 def ticket_context(request: HttpRequest, ticket: Any) -> dict[str, Any] | None:
     if not request.user.has_perm(USE):
         return None
+    # Imported here: scikit-learn takes a second to import, which every process start (the
+    # worker, each command) would pay for through the app's ready().
+    from sqms.insight.suggest import suggest_for_ticket
+
     suggestions = suggest_for_ticket(ticket, request.user, with_articles=False)
     if not suggestions.similar_tickets and not suggestions.articles:
         return None
