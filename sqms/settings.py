@@ -219,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "sqms.core.api.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "sqms.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "sqms.core.api.exceptions.exception_handler",
