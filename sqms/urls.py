@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from sqms.core import views as core_views
 from sqms.emergency import views as emergency_views
 
+handler404 = core_views.page_not_found
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

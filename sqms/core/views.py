@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sqms.core import audit, health, security, services
@@ -436,3 +437,11 @@ def auditevent_export(request: HttpRequest) -> HttpResponseBase:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An API client gets a JSON 404 for an address no route matches, as for a missing record;
+    a person gets the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sqms.core.errors import DomainError
@@ -29,4 +30,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        # A bare ValidationError("…") concerns the input as a whole: answer it as a serializer
+        # answers such errors, so every 400 body is an object of messages.
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
     return drf_exception_handler(exc, context)
