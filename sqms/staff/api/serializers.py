@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sqms.core.api.serializers import ScopedUnitField
@@ -274,7 +275,7 @@ class AnswersSerializer(serializers.Serializer):
         try:
             return {int(key): answer for key, answer in value.items()}
         except ValueError:
-            raise serializers.ValidationError("Positions are numbers.") from None
+            raise serializers.ValidationError(_("Positions are numbers.")) from None
 
 
 class MarkSerializer(serializers.Serializer):
