@@ -57,6 +57,14 @@ PAGE_SIZE = 50
 View = Callable[..., HttpResponseBase]
 
 
+def main_page(pattern_name: str) -> Callable[..., Any]:
+    """The view of an app's own address (/insight/ …) when its pages all live deeper: a
+    redirect to its main page, for logged-in users (others go to log in first)."""
+    from django.views.generic import RedirectView
+
+    return login_required(RedirectView.as_view(pattern_name=pattern_name))
+
+
 def permission_view(*perms: str) -> Callable[[View], View]:
     """Log-in required (redirect), then every permission in `perms` required (403)."""
 

@@ -2,9 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from sqms.core.views import main_page
 from sqms.insight import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", main_page("insight_models"), name="insight_home"),
     path("panel/", views.suggestion_panel, name="insight_panel"),
     path("models/", views.model_list, name="insight_models"),
     path("models/train/", views.train_models, name="insight_train"),

@@ -2,9 +2,11 @@
 
 from django.urls import path
 
+from sqms.core.views import main_page
 from sqms.intake import views
 
 urlpatterns = [
+    path("", main_page("intake_message_list"), name="intake_home"),
     path("messages/", views.message_list, name="intake_message_list"),
     path("messages/<int:pk>/", views.message_detail, name="intake_message_detail"),
     path("messages/<int:pk>/reprocess/", views.message_reprocess, name="intake_message_reprocess"),

@@ -2,9 +2,11 @@
 
 from django.urls import path
 
+from sqms.core.views import main_page
 from sqms.staff import exam_views, exports, performance_views, views
 
 urlpatterns = [
+    path("", main_page("staff_me"), name="staff_home"),
     path("me/", views.me, name="staff_me"),
     path("people/", views.person_list, name="staff_person_list"),
     path("people/<int:pk>/", views.person_detail, name="staff_person_detail"),

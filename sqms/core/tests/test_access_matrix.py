@@ -143,3 +143,21 @@ def test_hostile_filter_values_are_answered_cleanly_and_escaped(users: dict[str,
         elif b"<script>alert(1)</script>" in response.content:
             failures.append((url, "unescaped"))
     assert not failures, failures
+
+
+@pytest.mark.parametrize(
+    ("address", "main"),
+    [
+        ("/insight/", "insight_models"),
+        ("/intake/", "intake_message_list"),
+        ("/notifications/", "notifications_message_list"),
+        ("/staff/", "staff_me"),
+    ],
+)
+def test_an_apps_own_address_leads_to_its_main_page(
+    users: dict[str, Any], address: str, main: str
+) -> None:
+    anonymous = Client().get(address)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    answer = web_login(Client(), users["admin"]).get(address)
+    assert answer.status_code == 302 and answer["Location"] == reverse(main)
