@@ -54,6 +54,11 @@ def _sample(items: Iterable[Any], limit: int = 5) -> str:
     return ", ".join(str(item) for item in listed[:limit]) + more
 
 
+def _problems(*findings: tuple[str, list[Any]]) -> list[str]:
+    """One "label: a sample" line for each finding that lists anything."""
+    return [f"{label}: {_sample(items)}" for label, items in findings if items]
+
+
 def marker_in(text: str) -> str | None:
     found = MARKER.search(text or "")
     return found.group(1) if found else None
@@ -95,17 +100,13 @@ def check_requests_stored_once(ledger: Ledger, tickets: list[Any], events: list[
     # Rows whose marker no client saw answered at all (neither accepted, refused nor unknown).
     known = ledger.accepted.keys() | ledger.refused | ledger.unknown
     stray = sorted(m for m in by_marker if m not in known)
-    problems = []
-    if missing:
-        problems.append(f"missing: {_sample(missing)}")
-    if duplicated:
-        problems.append(f"duplicated: {_sample(duplicated)}")
-    if misplaced:
-        problems.append(f"misplaced: {_sample(misplaced)}")
-    if refused_stored:
-        problems.append(f"refused but stored: {_sample(refused_stored)}")
-    if stray:
-        problems.append(f"stored without a request: {_sample(stray)}")
+    problems = _problems(
+        ("missing", missing),
+        ("duplicated", duplicated),
+        ("misplaced", misplaced),
+        ("refused but stored", refused_stored),
+        ("stored without a request", stray),
+    )
     stored_unknown = sum(1 for m in ledger.unknown if m in by_marker)
     detail = "; ".join(problems) or (
         f"{len(ledger.accepted)} accepted writes each stored once, "
@@ -145,19 +146,16 @@ def check_tickets(ledger: Ledger, tickets: list[Any]) -> Check:
     }
     markers = Counter(marker_in(t.title) for t in tickets)
     numbers = Counter(t.number for t in tickets)
-    problems = []
     lost = sorted(m for m in registered if markers[m] == 0)
     twice = sorted(m for m, n in markers.items() if m and n > 1)
     same_number = sorted(n for n, count in numbers.items() if count > 1)
     unexplained = [t.number for t in tickets if marker_in(t.title) is None]
-    if lost:
-        problems.append(f"lost: {_sample(lost)}")
-    if twice:
-        problems.append(f"duplicated: {_sample(twice)}")
-    if same_number:
-        problems.append(f"numbers used twice: {_sample(same_number)}")
-    if unexplained:
-        problems.append(f"not registered by the load: {_sample(unexplained)}")
+    problems = _problems(
+        ("lost", lost),
+        ("duplicated", twice),
+        ("numbers used twice", same_number),
+        ("not registered by the load", unexplained),
+    )
     detail = "; ".join(problems) or f"{len(tickets)} tickets, {len(registered)} registrations"
     return Check("no ticket lost or duplicated", not problems, detail)
 
