@@ -1,7 +1,8 @@
 """Synthetic service history in bulk, for the demo and the benchmarks.
 
-Rows are written with executemany over all of the ticket table's columns (a template row made
-by the model supplies every NOT NULL column), so a million tickets take seconds, not hours.
+Rows are written over all of the ticket table's columns (a template row made by the model
+supplies every NOT NULL column): with COPY on PostgreSQL and executemany on SQLite, so a
+million tickets take a minute or two, not hours.
 The numbers are plausible: most tickets respond within a few minutes, complaints take days,
 a few per cent are service errors, some are reopened or reassigned.
 """
@@ -145,7 +146,7 @@ def ticket_rows(
 
 
 def insert_tickets(rows: Iterator[dict[str, Any]], *, batch: int = 5000) -> int:
-    """Write ticket rows with executemany; returns the count."""
+    """Write ticket rows in transactions of `batch` rows; returns the count."""
     columns, template = _template()
     time_columns = {
         "created_at",
@@ -162,9 +163,18 @@ def insert_tickets(rows: Iterator[dict[str, Any]], *, batch: int = 5000) -> int:
     total = 0
     pending: list[list[Any]] = []
 
+    copy_sql = f"COPY servicedesk_ticket ({quoted}) FROM STDIN"
+
     def flush() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, pending)
+            if connection.vendor != "postgresql":
+                cursor.executemany(sql, pending)
+                return
+            # COPY is several times faster than INSERT for bulk rows (one round trip, no
+            # per-statement planning); psycopg adapts each value as it would a parameter.
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in pending:
+                    copy.write_row(values)
 
     position = {column: i for i, column in enumerate(columns)}
     base = [template[column] for column in columns]
