@@ -128,6 +128,10 @@ def queue_customer_message(
 ) -> OutboundMessage | None:
     """Render the event's template in the customer's language and queue it (e-mail or the
     SMS/IM gateway); None if there is no address or template. Sent after the commit."""
+    if customer is None and ticket is not None:
+        customer = ticket.customer
+    if choose_route(ticket=ticket, customer=customer, to=to, channel=channel) is None:
+        return None  # nobody to write to: spare the transaction (a sweep asks for hundreds)
     try:
         with transaction.atomic():
             return queue_message(

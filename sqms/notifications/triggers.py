@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from sqms.notifications.choices import NotifyEvent
@@ -17,8 +18,10 @@ from sqms.notifications.outbound import queue_customer_message
 
 logger = logging.getLogger(__name__)
 
-# Reminders that must not pester: at most one per ticket in this window.
+# Reminders that must not pester: at most one per ticket a day.
 ONCE_PER_DAY = frozenset({NotifyEvent.SLA_WARNING, NotifyEvent.ESCALATION})
+# Events checked against what was sent before: those, and the one acknowledgement a ticket gets.
+GUARDED = ONCE_PER_DAY | {NotifyEvent.ACKNOWLEDGEMENT}
 # A registration older than this (an import, a back-dated record) is not acknowledged.
 ACKNOWLEDGE_WITHIN = timedelta(days=1)
 
@@ -51,48 +54,65 @@ def customer_event_of(line: Any) -> str | None:
     return None
 
 
-def sent_recently(ticket_id: int, event: str) -> bool:
+def _already_sent(wanted: list[tuple[Any, str]]) -> set[tuple[int, str]]:
+    """(ticket, event) pairs of `wanted` that must not be sent again: a reminder sent in the
+    last day, an acknowledgement ever. One query for the whole list."""
+    guarded = [(line.ticket_id, event) for line, event in wanted if event in GUARDED]
+    if not guarded:
+        return set()
     since = timezone.now() - timedelta(days=1)
-    return OutboundMessage.objects.filter(
-        ticket_id=ticket_id, event=event, created_at__gte=since
-    ).exists()
+    sent = OutboundMessage.objects.filter(
+        ticket_id__in={ticket_id for ticket_id, _event in guarded},
+        event__in={event for _ticket_id, event in guarded},
+    ).filter(Q(event=NotifyEvent.ACKNOWLEDGEMENT) | Q(created_at__gte=since))
+    return set(sent.values_list("ticket_id", "event"))
 
 
-def notify_customer(line: Any, event: str) -> OutboundMessage | None:
+def notify_customers(wanted: list[tuple[Any, str]]) -> list[OutboundMessage]:
+    """Queue the customer messages that timeline lines call for. The tickets and what was sent
+    already are read once for all lines, so a sweep escalating hundreds of tickets costs one or
+    two queries here plus one message for each customer who can be reached."""
     from sqms.servicedesk.models import Ticket
 
-    ticket = (
-        Ticket.objects.select_related("customer", "org_unit", "handling_department")
-        .filter(pk=line.ticket_id)
-        .first()
+    # Only tickets with someone to write to: a customer record or a phone (its blind index
+    # says so without decrypting). Units are read later, for the tickets a message is for.
+    reachable = Q(customer__isnull=False) | Q(customer_phone_index__isnull=False)
+    tickets = (
+        Ticket.objects.select_related("customer")
+        .filter(reachable)
+        .in_bulk({line.ticket_id for line, _event in wanted})
     )
-    if ticket is None:
-        return None
-    if (
-        event == NotifyEvent.ACKNOWLEDGEMENT
-        and ticket.created_at < timezone.now() - ACKNOWLEDGE_WITHIN
-    ):
-        return None
-    if event in ONCE_PER_DAY and sent_recently(ticket.pk, event):
-        return None
-    if (
-        event == NotifyEvent.ACKNOWLEDGEMENT
-        and OutboundMessage.objects.filter(ticket=ticket, event=event).exists()
-    ):
-        return None
-    context = {}
-    if event == NotifyEvent.RESOLUTION:
-        context["message"] = ticket.resolution
-    return queue_customer_message(event=event, ticket=ticket, context=context)
+    wanted = [(line, event) for line, event in wanted if line.ticket_id in tickets]
+    sent = _already_sent(wanted)
+    queued = []
+    for line, event in wanted:
+        ticket = tickets[line.ticket_id]
+        if (ticket.pk, event) in sent:
+            continue
+        if (
+            event == NotifyEvent.ACKNOWLEDGEMENT
+            and ticket.created_at < timezone.now() - ACKNOWLEDGE_WITHIN
+        ):
+            continue
+        if event in GUARDED:
+            sent.add((ticket.pk, event))  # also once within these lines
+        context = {"message": ticket.resolution} if event == NotifyEvent.RESOLUTION else {}
+        try:
+            message = queue_customer_message(event=event, ticket=ticket, context=context)
+        except Exception:
+            logger.exception("customer notification for ticket %s failed", line.ticket_id)
+            continue
+        if message is not None:
+            queued.append(message)
+    return queued
 
 
 def on_ticket_events(sender: Any, events: list[Any], **kwargs: Any) -> None:
     """Receiver of sqms.servicedesk.signals.ticket_events (after commit)."""
+    wanted = []
     for line in events:
         event = customer_event_of(line)
-        if event is None or not enabled(event):
-            continue
-        try:
-            notify_customer(line, event)
-        except Exception:
-            logger.exception("customer notification for ticket %s failed", line.ticket_id)
+        if event is not None and enabled(event):
+            wanted.append((line, event))
+    if wanted:
+        notify_customers(wanted)

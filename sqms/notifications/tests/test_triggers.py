@@ -149,3 +149,19 @@ def test_receiver_failure_is_contained(agent: Any, customer_ticket: Any, monkeyp
     monkeypatch.setattr(triggers, "queue_customer_message", broken)
     ticket = customer_ticket(agent)
     on_ticket_events(None, [TimelineLine(ticket_id=ticket.pk, event_type=EventType.ESCALATION)])
+
+
+def test_many_lines_cost_queries_per_message_not_per_line(
+    agent: Any, make_ticket: Any, customer_ticket: Any, django_assert_max_num_queries: Any
+) -> None:
+    """A sweep announces hundreds of escalations at once: tickets nobody can be written to
+    cost nothing each, and what was sent before is read once for all of them."""
+    anonymous = [make_ticket(agent, channel="counter") for _ in range(12)]
+    lines = [TimelineLine(ticket_id=t.pk, event_type=EventType.ESCALATION) for t in anonymous]
+    with django_assert_max_num_queries(1):
+        on_ticket_events(None, lines)
+    reachable = [customer_ticket(agent) for _ in range(2)]
+    lines += [TimelineLine(ticket_id=t.pk, event_type=EventType.ESCALATION) for t in reachable]
+    on_ticket_events(None, lines)
+    assert [len(messages_of(t, NotifyEvent.ESCALATION)) for t in reachable] == [1, 1]
+    assert not OutboundMessage.objects.filter(ticket__in=anonymous).exists()
