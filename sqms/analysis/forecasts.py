@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from sqms.core.calendars import HOLIDAY, MAKE_UP_WORKDAY, statutory_day_kind
 
@@ -69,6 +67,11 @@ class Fit:
         # A regressor that never varies in the history (no holiday in it, say) cannot be
         # estimated; it is left out and contributes nothing to the forecast.
         self.columns = [0] + [j for j in range(1, x.shape[1]) if np.ptp(x[:, j]) > 0]
+        # Imported here: statsmodels takes a second to import, and the URLconf (every web
+        # worker, every sweep that links to a ticket) imports this module.
+        import statsmodels.api as sm
+        from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
         with warnings.catch_warnings():
             # A series a few regressors fit exactly (a constant one) is fine for forecasting.
             warnings.simplefilter("ignore", PerfectSeparationWarning)

@@ -17,8 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scipy.stats import poisson
-
 from sqms.analysis.choices import PeriodKind
 from sqms.core.chinese_text import words
 
@@ -163,6 +161,9 @@ def rising_categories(
     times the expected number, and a Poisson tail probability below `p_value`. The expected
     number has a floor of 0.5 so a first complaint in a quiet category is not a spike.
     """
+    # Imported here: scipy takes a second to import and web workers import this module.
+    from scipy.stats import poisson
+
     periods = max(1, len(baseline))
     rows = []
     for key, count in current.items():

@@ -20,8 +20,6 @@ from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
 from sqms.analysis.choices import SatisfactionSource
 from sqms.core.models import OrgUnit
@@ -87,6 +85,10 @@ def cluster(scaled: np.ndarray, *, seed: int, k_range: Sequence[int] = K_RANGE) 
     fixed number of restarts, and the silhouette sample is seeded too. Segments are renumbered
     by size (0 = largest) so numbering does not depend on the initialisation either.
     """
+    # Imported here: scikit-learn takes a second to import and web workers import this module.
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     n = len(scaled)
     # More segments than distinct customers cannot be told apart (many customers share the
     # same features: no contact, same tier).
@@ -95,7 +97,7 @@ def cluster(scaled: np.ndarray, *, seed: int, k_range: Sequence[int] = K_RANGE) 
     if not candidates:
         raise ValueError("too few rows to cluster")
     scores: dict[int, float] = {}
-    fits: dict[int, KMeans] = {}
+    fits: dict[int, Any] = {}
     for k in candidates:
         model = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(scaled)
         if len(set(model.labels_)) < 2:

@@ -5,11 +5,11 @@ stored model loads in any process of this code base.
 """
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
+from django.conf import settings
 
 from sqms.core.chinese_text import words
 
@@ -20,7 +20,12 @@ def word_ngrams(text: str) -> list[str]:
     return found + [f"{a} {b}" for a, b in itertools.pairwise(found)]
 
 
-def build_features(*, min_df: int = 2) -> FeatureUnion:
+def build_features(*, min_df: int = 2) -> Any:
+    # scikit-learn is imported where it is used: every web worker imports this module (via the
+    # URLconf), and the import takes a second.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
     return FeatureUnion(
         [
             (
@@ -52,6 +57,11 @@ def normalise_rows(matrix: Any) -> Any:
     if matrix.shape[0] == 0:
         return matrix
     return normalize(matrix, norm="l2", copy=False)
+
+
+def models_dir() -> Path:
+    """Where trained models are stored."""
+    return Path(settings.VAR_DIR) / "models"
 
 
 def ticket_text(title: str, description: str) -> str:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from sqms.insight import training
 from sqms.insight.models import TextModel
 from sqms.insight.roles import TRAIN
 
@@ -22,4 +21,7 @@ def request_training(*, actor: Any, force: bool = False) -> Any:
 def activate_model(model: TextModel, *, actor: Any) -> TextModel:
     if not actor.has_perm(TRAIN):
         raise PermissionDenied
+    # Imported here, as it brings in scikit-learn: the API's URLconf imports this module.
+    from sqms.insight import training
+
     return training.activate(model, actor=actor)

@@ -18,9 +18,8 @@ import joblib
 import numpy as np
 
 from sqms.insight.choices import Purpose
-from sqms.insight.features import normalise_rows, ticket_text
+from sqms.insight.features import models_dir, normalise_rows, ticket_text
 from sqms.insight.models import TextModel
-from sqms.insight.training import models_dir
 
 logger = logging.getLogger(__name__)
 

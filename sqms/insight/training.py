@@ -19,7 +19,6 @@ from typing import Any
 
 import joblib
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -37,7 +36,7 @@ from sklearn.pipeline import Pipeline
 from sqms.core import audit
 from sqms.core.choices import AuditAction
 from sqms.insight.choices import Purpose
-from sqms.insight.features import build_features, normalise_rows, ticket_text
+from sqms.insight.features import build_features, models_dir, normalise_rows, ticket_text
 from sqms.insight.models import TextModel
 
 logger = logging.getLogger(__name__)
@@ -83,10 +82,6 @@ class TrainingResult:
     @property
     def trained(self) -> bool:
         return any(result.model is not None for result in self.results)
-
-
-def models_dir() -> Path:
-    return Path(settings.VAR_DIR) / "models"
 
 
 def ticket_samples(limit: int = TRAINING_LIMIT) -> list[Sample]:

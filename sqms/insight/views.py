@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sqms.core.views import paginate, permission_view
-from sqms.insight import outcomes, services, training
+from sqms.insight import outcomes, services
 from sqms.insight.choices import Purpose
 from sqms.insight.features import ticket_text
 from sqms.insight.models import SuggestionOutcome, TextModel
@@ -53,6 +53,9 @@ def _category_names() -> dict[str, str]:
 def model_list(request: HttpRequest) -> HttpResponse:
     models = TextModel.objects.select_related("trained_by").order_by("purpose", "-version")
     active = {m.purpose: m for m in TextModel.objects.filter(is_active=True)}
+    # Imported here, as it brings in scikit-learn: every web worker imports this module.
+    from sqms.insight import training
+
     labelled = len(training.ticket_samples(limit=training.MIN_TEXTS))
     return render(
         request,
