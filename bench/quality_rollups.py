@@ -8,8 +8,13 @@ plausible rows; sqms.quality.synthetic), then times:
 (a) the full rollup rebuild (`sqms rollups rebuild`'s code), rows/s;
 (b) the quarterly indicator table for every unit (one grouped query + per-unit subtree sums),
     median of 5 runs; and the whole company's 12-month trend (the dashboard's query), p95 of 20;
-(c) incremental upkeep: --changes tickets touched (updated_at moved), then one upkeep run;
+(c) the dashboard page as a quality manager sees it (the whole request: view, queries,
+    template), for the company, a branch and a hall in turn, p95 of --page-runs;
+(d) incremental upkeep: --changes tickets touched (updated_at moved), then one upkeep run;
     changes per second.
+
+--reuse keeps the database of an earlier run (same --tickets) and skips loading and the
+rebuild, so the timings can be taken again on a quieter machine.
 
     python bench/quality_rollups.py --vendor sqlite --tickets 1000000
     python bench/quality_rollups.py --vendor postgresql --tickets 1000000 --write
@@ -45,6 +50,12 @@ from bench._harness import (  # noqa: E402
 
 
 def prepare_database(args: Any) -> None:
+    if args.reuse:
+        if args.vendor == "sqlite":
+            os.environ["DATABASE_URL"] = f"sqlite:///{args.sqlite_path}"
+        else:
+            os.environ["DATABASE_URL"] = database_url_for(args.database_url, args.database)[0]
+        return
     if args.vendor == "sqlite":
         os.environ["DATABASE_URL"] = fresh_sqlite(Path(args.sqlite_path))
         return
@@ -96,57 +107,19 @@ def make_org(units: int) -> tuple[list[Any], dict[int, list[int]], list[Any]]:
     return halls, staff, list(OrgUnit.objects.order_by("path"))
 
 
-def timed(label: str, function: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    elapsed = time.perf_counter() - started
-    print(f"  {label}: {elapsed:.2f} s", flush=True)
-    return elapsed, result
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--vendor", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--units", type=int, default=500)
-    parser.add_argument("--years", type=int, default=3)
-    parser.add_argument(
-        "--changes", type=int, default=18_000, help="tickets changed before one upkeep run"
-    )
-    parser.add_argument(
-        "--sqlite-path",
-        default="/tmp/sqms_bench_quality.sqlite3",  # noqa: S108 - a throw-away benchmark file
-    )
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default="sqms_bench_quality")
-    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
-    args = parser.parse_args()
-    load_at_start = load_average()
-
-    prepare_database(args)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqms.settings")
-    import django
-
-    django.setup()
+def build(args: Any, today: dt.date) -> tuple[float, float, int, list[Any]]:
+    """Migrate, make the org, load the tickets and rebuild the rollups (timed)."""
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     from sqms.quality import rollups
-    from sqms.quality.choices import Granularity
-    from sqms.quality.indicators import SliceFilter, series_by_period, unit_table
-    from sqms.quality.models import DailyFact, UnitDayFact
-    from sqms.quality.periods import period_containing, periods_back
+    from sqms.quality.models import UnitDayFact
     from sqms.quality.synthetic import insert_tickets, ticket_rows
-    from sqms.servicedesk.models import Category, Ticket
+    from sqms.servicedesk.models import Category
 
-    print(f"machine: nproc {os.cpu_count()}, {platform.platform()}; database {connection.vendor}")
     call_command("migrate", verbosity=0)
     halls, staff, all_units = make_org(args.units)
     print(f"org: {len(all_units)} units, {sum(len(v) for k, v in staff.items() if k)} agents")
-    today = timezone.localdate()
     days = 365 * args.years
     first_day = today - dt.timedelta(days=days)
     categories = list(Category.objects.values_list("pk", flat=True))
@@ -174,7 +147,96 @@ def main() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE quality_dailyfact; ANALYZE quality_unitdayfact")
+    return load, rebuild, rows, all_units
 
+
+def time_pages(all_units: list[Any], quarter: Any, runs: int) -> list[float]:
+    """The dashboard page for the company, a branch and a hall in turn, as a quality manager
+    at the company sees it: seconds per request, every response checked."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from sqms.core.models import User
+
+    manager, _ = User.objects.get_or_create(
+        username="bench-quality-manager", defaults={"org_unit": all_units[0], "language": "zh-hans"}
+    )
+    manager.groups.add(Group.objects.get(name="quality_manager"))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(manager)
+    branch = next(u for u in all_units if u.kind == "branch")
+    hall = next(u for u in all_units if u.kind == "hall")
+    params = {"g": "quarter", "d": quarter.start.isoformat()}
+    targets = [{}, {"unit": branch.pk}, {"unit": hall.pk}]
+    client.get("/quality/", params)  # templates and translations load once per process
+    seconds = []
+    for i in range(runs):
+        started = time.perf_counter()
+        response = client.get("/quality/", {**params, **targets[i % 3]})
+        seconds.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            sys.exit(f"dashboard page answered {response.status_code}")
+    return seconds
+
+
+def timed(label: str, function: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    elapsed = time.perf_counter() - started
+    print(f"  {label}: {elapsed:.2f} s", flush=True)
+    return elapsed, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--vendor", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument(
+        "--changes", type=int, default=18_000, help="tickets changed before one upkeep run"
+    )
+    parser.add_argument(
+        "--sqlite-path",
+        default="/tmp/sqms_bench_quality.sqlite3",  # noqa: S108 - a throw-away benchmark file
+    )
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="sqms_bench_quality")
+    parser.add_argument("--page-runs", type=int, default=30, help="dashboard page requests")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time an earlier run's data again (no load)"
+    )
+    parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
+    args = parser.parse_args()
+    load_at_start = load_average()
+
+    prepare_database(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqms.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from sqms.core.models import OrgUnit
+    from sqms.quality import rollups
+    from sqms.quality.choices import Granularity
+    from sqms.quality.indicators import SliceFilter, series_by_period, unit_table
+    from sqms.quality.models import DailyFact
+    from sqms.quality.periods import period_containing, periods_back
+    from sqms.servicedesk.models import Ticket
+
+    print(f"machine: nproc {os.cpu_count()}, {platform.platform()}; database {connection.vendor}")
+    today = timezone.localdate()
+    if args.reuse:
+        all_units = list(OrgUnit.objects.order_by("path"))
+        load = rebuild = 0.0
+        rows = DailyFact.objects.count()
+        print(f"reusing {Ticket.objects.count():,} tickets, {rows:,} DailyFact rows")
+    else:
+        load, rebuild, rows, all_units = build(args, today)
     quarter = period_containing(Granularity.QUARTER, today - dt.timedelta(days=100))
     runs = []
     for _ in range(5):
@@ -210,6 +272,13 @@ def main() -> None:
         staff_runs.append(time.perf_counter() - started)
     staff_ms = statistics.median(staff_runs) * 1000
     print(f"  a branch's staff ranking for a quarter (full grain): median {staff_ms:.0f} ms")
+    pages = sorted(time_pages(all_units, quarter, args.page_runs))
+    page_median = statistics.median(pages) * 1000
+    page_p95 = pages[max(0, int(len(pages) * 0.95) - 1)] * 1000
+    print(
+        f"  dashboard page for a quarter (company / branch / hall in turn): "
+        f"median {page_median:.0f} ms, p95 {page_p95:.0f} ms over {len(pages)}"
+    )
 
     # Incremental upkeep: touch --changes tickets spread over the last 30 days.
     rng = random.Random(3)  # noqa: S311 - sampling, not security
@@ -239,8 +308,13 @@ def main() -> None:
     )
     if args.write:
         figures = [
-            (f"load {args.tickets:,} tickets", f"{load:.1f} s"),
-            ("rollup rebuild", f"{rebuild:.1f} s, {args.tickets / rebuild:,.0f} tickets/s"),
+            (f"load {args.tickets:,} tickets", f"{load:.1f} s" if load else "reused"),
+            (
+                "rollup rebuild",
+                f"{rebuild:.1f} s, {args.tickets / rebuild:,.0f} tickets/s"
+                if rebuild
+                else "reused",
+            ),
             (
                 f"quarterly table for all {len(table)} units (median of 5)",
                 f"{table_ms:.0f} ms",
@@ -250,6 +324,10 @@ def main() -> None:
                 f"{trend_median:.0f} / {trend_p95:.0f} ms",
             ),
             ("a branch's staff ranking for a quarter (median of 5)", f"{staff_ms:.0f} ms"),
+            (
+                f"dashboard page, company / branch / hall in turn (median, p95 of {len(pages)})",
+                f"{page_median:.0f} / {page_p95:.0f} ms",
+            ),
             (
                 f"upkeep after {len(changed):,} changed tickets",
                 f"{elapsed:.2f} s, {len(changed) / elapsed:,.0f} changes/s",

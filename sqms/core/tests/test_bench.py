@@ -148,9 +148,11 @@ def test_quality_rollups(tmp_path: Path, bench_database: str) -> None:
     args += ["--changes", "20", "--sqlite-path", str(tmp_path / "quality.sqlite3")]
     if ON_POSTGRES:
         args += ["--database-url", server_url(), "--database", bench_database]
+    args += ["--page-runs", "3"]
     text = run_bench(tmp_path, "quality_rollups", *args)
     assert "## Quality rollups and indicators (" in text
     assert "| rollup rebuild | " in text
+    assert "| dashboard page, company / branch / hall in turn" in text
     assert_database(text, bench_database)
 
 
