@@ -12,6 +12,10 @@ of tickets in the database equals the number of successful responses, and with -
 appends a section to docs/benchmarks.md.
 
     python bench/register_api.py --duration 30 --connections 16 --workers 4 --write
+
+With --floor the same server and load GET /api/core/me/ instead (token authentication, one
+user read, a small JSON answer): what Django and DRF's request cycle alone allows on this
+machine, the ceiling any registration rate sits under.
 """
 
 import argparse
@@ -47,6 +51,7 @@ from bench._harness import (  # noqa: E402
 )
 
 PATH = "/api/servicedesk/tickets/"
+FLOOR_PATH = "/api/core/me/"
 
 SETUP = """
 import django
@@ -78,7 +83,14 @@ request = function()
     kinds[counter %% 4 + 1], counter, math.random(0, 99999999), counter %% 3 + 1)
   return wrk.format(nil, nil, nil, body)
 end
+"""
 
+WRK_FLOOR_SCRIPT = """
+wrk.method = "GET"
+wrk.headers["Authorization"] = "Token %(key)s"
+"""
+
+WRK_DONE = """
 done = function(summary, latency, requests)
   local out = {
     requests = summary.requests,
@@ -122,7 +134,9 @@ def payload(n: int) -> bytes:
     ).encode()
 
 
-def python_load(port: int, key: str, seconds: float, connections: int) -> dict[str, Any]:
+def python_load(
+    port: int, key: str, seconds: float, connections: int, floor: bool
+) -> dict[str, Any]:
     """Threads with keep-alive connections; used when wrk is not installed."""
     latencies: list[float] = []
     failures = [0]
@@ -138,11 +152,14 @@ def python_load(port: int, key: str, seconds: float, connections: int) -> dict[s
         while time.monotonic() < stop_at:
             n += 1
             started = time.perf_counter()
-            conn.request("POST", PATH, body=payload(n), headers=headers)
+            if floor:
+                conn.request("GET", FLOOR_PATH, headers=headers)
+            else:
+                conn.request("POST", PATH, body=payload(n), headers=headers)
             response = conn.getresponse()
             response.read()
             mine.append(time.perf_counter() - started)
-            if response.status != 201:
+            if response.status != (200 if floor else 201):
                 bad += 1
         with lock:
             latencies.extend(mine)
@@ -173,9 +190,11 @@ def python_load(port: int, key: str, seconds: float, connections: int) -> dict[s
     }
 
 
-def wrk_load(port: int, key: str, seconds: float, connections: int, threads: int) -> dict[str, Any]:
+def wrk_load(
+    port: int, key: str, seconds: float, connections: int, threads: int, floor: bool
+) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"key": key})
+        script.write((WRK_FLOOR_SCRIPT if floor else WRK_SCRIPT) % {"key": key} + WRK_DONE)
     wrk = shutil.which("wrk") or "wrk"
     try:
         out = subprocess.run(  # noqa: S603
@@ -188,7 +207,7 @@ def wrk_load(port: int, key: str, seconds: float, connections: int, threads: int
                 "10s",
                 "-s",
                 script.name,
-                f"http://127.0.0.1:{port}{PATH}",
+                f"http://127.0.0.1:{port}{FLOOR_PATH if floor else PATH}",
             ],
             capture_output=True,
             text=True,
@@ -223,6 +242,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
+    parser.add_argument(
+        "--floor", action="store_true", help=f"GET {FLOOR_PATH} instead of registering"
+    )
     parser.add_argument("--write", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -247,8 +269,8 @@ def main() -> None:
 
         def load(seconds: float) -> dict[str, Any]:
             if use_wrk:
-                return wrk_load(args.port, key, seconds, args.connections, args.threads)
-            return python_load(args.port, key, seconds, args.connections)
+                return wrk_load(args.port, key, seconds, args.connections, args.threads, args.floor)
+            return python_load(args.port, key, seconds, args.connections, args.floor)
 
         print(f"warming up for {args.warmup:.0f} s …", flush=True)
         if args.warmup:
@@ -282,7 +304,7 @@ def main() -> None:
         "load_average": load_before,
     }
     print(json.dumps(summary, indent=2))
-    if created < ok:
+    if created < ok and not args.floor:
         print(f"WARNING: {ok} successful responses but only {created} tickets stored", flush=True)
     if args.write:
         write_report(args, summary, postgres_version(url), use_wrk)
@@ -305,13 +327,19 @@ def write_report(args: Any, summary: dict[str, Any], pg_version: str, use_wrk: b
             *(f"{summary[name]:.1f}" for name in ("p50_ms", "p90_ms", "p99_ms", "max_ms")),
         ]
     )
+    title = (
+        f"The request cycle alone: GET {FLOOR_PATH} with a token"
+        if args.floor
+        else "Ticket registration through the REST API"
+    )
+    request = f"GET {FLOOR_PATH}" if args.floor else f"POST {PATH}"
     section = f"""
-## Ticket registration through the REST API ({datetime.date.today().isoformat()})
+## {title} ({datetime.date.today().isoformat()})
 
 - Machine: {machine()}
 - Database: PostgreSQL {pg_version} on the same machine (database `{args.database}`)
 - Server: `sqms serve` (gunicorn, {args.workers} sync workers, plus the task worker)
-- Load: {client}, POST {PATH}, {args.duration:g} s after a {args.warmup:g} s warm-up
+- Load: {client}, {request}, {args.duration:g} s after a {args.warmup:g} s warm-up
 - Machine load average (1 min) when the measurement began: {summary["load_average"]:.1f}
 - Command: `{command_line()}`
 

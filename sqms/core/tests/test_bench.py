@@ -186,3 +186,10 @@ def test_register_api(tmp_path: Path, bench_database: str) -> None:
     text = run_bench(tmp_path, "register_api", *[*args, "--python-client"])
     assert "## Ticket registration through the REST API (" in text
     assert_database(text, bench_database)
+    (tmp_path / "floor").mkdir()
+    floor = run_bench(tmp_path / "floor", "register_api", *args, "--python-client", "--floor")
+    assert "## The request cycle alone: GET /api/core/me/ with a token (" in floor
+    row = floor.split("|---:|---:|---:|---:|---:|---:|---:|---:|\n")[1].splitlines()[0]
+    requests, _stored, errors = (cell.strip() for cell in row.strip("|").split("|")[:3])
+    assert int(requests) > 0
+    assert errors == "0"
