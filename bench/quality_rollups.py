@@ -10,7 +10,9 @@ plausible rows; sqms.quality.synthetic), then times:
     median of 5 runs; and the whole company's 12-month trend (the dashboard's query), p95 of 20;
 (c) the dashboard page as a quality manager sees it (the whole request: view, queries,
     template), for the company, a branch and a hall in turn, p95 of --page-runs;
-(d) incremental upkeep: --changes tickets touched (updated_at moved), then one upkeep run;
+(d) the quarterly evaluation report (PDF and Excel) of the company and of a hall, each built
+    in a fresh process as the task worker builds it: seconds and that process's peak memory;
+(e) incremental upkeep: --changes tickets touched (updated_at moved), then one upkeep run;
     changes per second.
 
 --reuse keeps the database of an earlier run (same --tickets) and skips loading and the
@@ -179,6 +181,54 @@ def time_pages(all_units: list[Any], quarter: Any, runs: int) -> list[float]:
     return seconds
 
 
+REPORT_CHILD = """
+import resource, sys, time
+import django
+django.setup()
+from sqms.quality.reports import build_report
+started = time.perf_counter()
+report = build_report(int(sys.argv[1]))
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"REPORT {seconds:.2f} {peak:.0f} {report.pdf.size} {report.xlsx.size}")
+"""
+
+
+def time_reports(units: list[Any], quarter: Any) -> list[tuple[str, float, float]]:
+    """Each unit's quarterly evaluation built in a child process (a clean Python, as a worker
+    starts): (unit, seconds, peak MB of that process)."""
+    import subprocess
+    import tempfile
+
+    from sqms.quality.models import EvaluationReport
+
+    results = []
+    media = tempfile.mkdtemp(prefix="sqms-bench-reports-")
+    for unit in units:
+        report = EvaluationReport.objects.create(
+            org_unit=unit, year=quarter.start.year, quarter=(quarter.start.month + 2) // 3
+        )
+        env = {**os.environ, "SQMS_MEDIA_ROOT": media}
+        out = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", REPORT_CHILD, str(report.pk)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        line = next((x for x in out.stdout.splitlines() if x.startswith("REPORT ")), None)
+        if out.returncode != 0 or line is None:
+            sys.exit(f"the report for {unit.code} failed:\n{out.stdout}\n{out.stderr[-3000:]}")
+        _tag, seconds, peak, pdf_bytes, xlsx_bytes = line.split()
+        print(
+            f"  evaluation report of {unit.code}: {float(seconds):.1f} s, peak {peak} MB "
+            f"(PDF {int(pdf_bytes) // 1024} KB, Excel {int(xlsx_bytes) // 1024} KB)"
+        )
+        results.append((str(unit.code), float(seconds), float(peak)))
+    return results
+
+
 def timed(label: str, function: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     result = function(*args, **kwargs)
@@ -280,6 +330,9 @@ def main() -> None:
         f"median {page_median:.0f} ms, p95 {page_p95:.0f} ms over {len(pages)}"
     )
 
+    hall = next(u for u in all_units if u.kind == "hall")
+    reports = time_reports([all_units[0], hall], quarter)
+
     # Incremental upkeep: touch --changes tickets spread over the last 30 days.
     rng = random.Random(3)  # noqa: S311 - sampling, not security
     recent = list(
@@ -331,6 +384,13 @@ def main() -> None:
             (
                 f"upkeep after {len(changed):,} changed tickets",
                 f"{elapsed:.2f} s, {len(changed) / elapsed:,.0f} changes/s",
+            ),
+            *(
+                (
+                    f"quarterly evaluation report of {code} (PDF + Excel, fresh process)",
+                    f"{seconds:.1f} s, peak {peak:.0f} MB",
+                )
+                for code, seconds, peak in reports
             ),
             ("peak memory of the process", f"{peak_mb:.0f} MB"),
         ]

@@ -153,6 +153,7 @@ def test_quality_rollups(tmp_path: Path, bench_database: str) -> None:
     assert "## Quality rollups and indicators (" in text
     assert "| rollup rebuild | " in text
     assert "| dashboard page, company / branch / hall in turn" in text
+    assert "| quarterly evaluation report of " in text
     assert_database(text, bench_database)
 
 
