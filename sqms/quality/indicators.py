@@ -4,7 +4,8 @@
 
 The query sums the additive measures per group (unit, staff, channel, kind, problem type or
 day); the formulas of sqms.quality.catalogue turn the sums into values; quantiles come from
-the summed histograms. Per-(day, unit) questions read UnitDayFact, the rest DailyFact.
+the summed histograms. Per-unit questions read UnitMonthFact when the period is whole months,
+else UnitDayFact; the rest (staff, channel, kind, problem type) read DailyFact.
 """
 
 import datetime
@@ -20,7 +21,7 @@ from sqms.quality import sources
 from sqms.quality.catalogue import BY_CODE, DEFINITIONS, Definition
 from sqms.quality.choices import Band
 from sqms.quality.measures import all_measures, histogram_fields, quantile_from_histogram
-from sqms.quality.models import DailyFact, UnitDayFact
+from sqms.quality.models import DailyFact, UnitDayFact, UnitMonthFact
 from sqms.quality.periods import Period
 
 MEASURES = all_measures()
@@ -33,6 +34,7 @@ _GROUP_COLUMN = {
     "kind": "kind",
     "category": "category_id",
     "day": "day",
+    "month": "day",  # internal: UnitMonthFact's `day` is the month's first day
 }
 
 
@@ -118,10 +120,19 @@ def add_into(total: dict[str, int], row: Mapping[str, Any]) -> None:
         total[name] += row.get(name) or 0
 
 
+def whole_months(period: Period) -> bool:
+    """Whether the period starts on a month's first day and ends on a month's last."""
+    return period.start.day == 1 and (period.end + datetime.timedelta(days=1)).day == 1
+
+
 def _facts(
-    period_start: datetime.date, period_end: datetime.date, sl: SliceFilter, full: bool
+    period_start: datetime.date,
+    period_end: datetime.date,
+    sl: SliceFilter,
+    full: bool,
+    monthly: bool = False,
 ) -> QuerySet:
-    model = DailyFact if full else UnitDayFact
+    model = DailyFact if full else (UnitMonthFact if monthly else UnitDayFact)
     facts: Any = model.objects.filter(day__gte=period_start, day__lte=period_end).order_by()
     if sl.unit is not None:
         facts = facts.filter(org_unit__path__startswith=sl.unit.path)
@@ -158,7 +169,11 @@ def grouped_measures(
     """Summed measures per group value (key None without grouping): ONE query. `measures`
     limits the sums to those needed (the rest stay 0)."""
     full = sl.needs_full_grain or group_by in ("staff", "channel", "kind", "category")
-    facts = _facts(period.start, period.end, sl, full)
+    # A month, quarter or year reads a row per unit and month rather than per unit and day.
+    monthly = not full and group_by != "day" and whole_months(period)
+    if group_by == "month" and not monthly:
+        raise ValueError("group_by='month' needs whole months and no finer slice")
+    facts = _facts(period.start, period.end, sl, full, monthly)
     sums = {name: Sum(name) for name in (measures or MEASURES)}
     if group_by is None:
         row = facts.aggregate(**sums)
@@ -233,8 +248,13 @@ def series_by_period(
     without quantiles unless `quantiles` (trends rarely need them)."""
     codes = list(codes)
     span = Period(periods[0].start, periods[-1].end)
+    # Periods of whole months are summed month by month (each month lies in one period).
+    monthly = not sl.needs_full_grain and all(whole_months(p) for p in periods)
     per_day = grouped_measures(
-        span, sl, group_by="day", measures=measures_of(codes, quantiles=quantiles)
+        span,
+        sl,
+        group_by="month" if monthly else "day",
+        measures=measures_of(codes, quantiles=quantiles),
     )
     buckets = [empty_measures() for _ in periods]
     for day, measures in per_day.items():

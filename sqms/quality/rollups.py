@@ -2,9 +2,9 @@
 
 Both recompute whole (day, org unit) keys from the raw records with INSERT … SELECT … GROUP BY
 (idempotent: a key recomputed twice ends the same), then refresh UnitDayFact for those keys
-from DailyFact the same way. Runs lock through the database: each first updates its
-RollupState row inside its transaction, so a concurrent run waits and then recomputes from
-committed data.
+from DailyFact, and UnitMonthFact for their months from UnitDayFact, the same way. Runs lock
+through the database: each first updates its RollupState row inside its transaction, so a
+concurrent run waits and then recomputes from committed data.
 """
 
 import datetime
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sqms.quality import sources
 from sqms.quality.measures import all_measures
-from sqms.quality.models import DailyFact, RollupState, UnitDayFact
+from sqms.quality.models import DailyFact, RollupState, UnitDayFact, UnitMonthFact
 
 # Upkeep re-reads this much before the watermark: a transaction that committed late with an
 # earlier updated_at is still picked up (recomputing a key twice is harmless).
@@ -85,6 +86,41 @@ def _fill_unit_days(
         return max(cursor.rowcount, 0)
 
 
+def month_span(first: datetime.date, last: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of `first`'s month and the last day of `last`'s month."""
+    following = (last.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return first.replace(day=1), following - datetime.timedelta(days=1)
+
+
+def _refresh_months(first: datetime.date, last: datetime.date, units: list[int] | None) -> None:
+    """Recompute the UnitMonthFact rows of the months first..last touch, from UnitDayFact.
+    A month only partly inside first..last is summed whole, so a rebuild chunk that ends in
+    mid-month leaves that month right once the next chunk has refreshed it too."""
+    start, end = month_span(first, last)
+    months = UnitMonthFact.objects.filter(day__gte=start, day__lte=end)
+    days = UnitDayFact.objects.filter(day__gte=start, day__lte=end).order_by()
+    if units is not None:
+        months = months.filter(org_unit_id__in=units)
+        days = days.filter(org_unit_id__in=units)
+    months._raw_delete(months.db)
+    measures = all_measures()
+    grouped = (
+        days.annotate(month=TruncMonth("day"))
+        .values("month", "org_unit_id")
+        .annotate(**{f"m_{name}": Sum(name) for name in measures})
+    )
+    sql, params = grouped.query.sql_with_params()
+    target_cols = ["day", "org_unit_id", *measures]
+    picked = ["sub.month", "sub.org_unit_id"] + [f"sub.{_quoted('m_' + m)}" for m in measures]
+    statement = (
+        f"INSERT INTO {_quoted(UnitMonthFact._meta.db_table)} "  # noqa: S608 - quoted column names; values are parameters
+        f"({', '.join(_quoted(c) for c in target_cols)}) "
+        f"SELECT {', '.join(picked)} FROM ({sql}) sub"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
 def recompute_days(
     first: datetime.date, last: datetime.date, unit_ids: Iterable[int] | None = None
 ) -> int:
@@ -101,6 +137,7 @@ def recompute_days(
         unit_days._raw_delete(unit_days.db)
         rows = _fill_daily(first, last, units)
         _fill_unit_days(first, last, units)
+        _refresh_months(first, last, units)
     return rows
 
 
@@ -202,6 +239,7 @@ def rebuild(
             if span is None:
                 DailyFact.objects.all()._raw_delete(DailyFact.objects.db)
                 UnitDayFact.objects.all()._raw_delete(UnitDayFact.objects.db)
+                UnitMonthFact.objects.all()._raw_delete(UnitMonthFact.objects.db)
                 state.running = False
                 state.cursor = None
                 state.save()
@@ -219,6 +257,10 @@ def rebuild(
             )
             UnitDayFact.objects.exclude(day__gte=state.cursor, day__lte=state.until)._raw_delete(
                 UnitDayFact.objects.db
+            )
+            first_month, last_month = month_span(state.cursor, state.until)
+            UnitMonthFact.objects.exclude(day__gte=first_month, day__lte=last_month)._raw_delete(
+                UnitMonthFact.objects.db
             )
     total = 0
     # A resumed rebuild counts on from the rows the interrupted run committed.

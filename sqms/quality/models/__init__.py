@@ -3,7 +3,7 @@ warning and evaluation reports."""
 
 from sqms.quality.models.alerts import Alert, AlertRule
 from sqms.quality.models.catalogue import Indicator, Target
-from sqms.quality.models.facts import DailyFact, RollupState, UnitDayFact
+from sqms.quality.models.facts import DailyFact, RollupState, UnitDayFact, UnitMonthFact
 from sqms.quality.models.reports import EvaluationReport
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "RollupState",
     "Target",
     "UnitDayFact",
+    "UnitMonthFact",
 ]

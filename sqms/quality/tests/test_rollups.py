@@ -9,14 +9,21 @@ from hypothesis import strategies as st
 
 from sqms.quality import rollups
 from sqms.quality.catalogue import BY_CODE
-from sqms.quality.indicators import SliceFilter, grouped_measures, unit_table, values_for
-from sqms.quality.models import DailyFact, RollupState, UnitDayFact
+from sqms.quality.indicators import (
+    SliceFilter,
+    grouped_measures,
+    unit_table,
+    values_for,
+    whole_months,
+)
+from sqms.quality.models import DailyFact, RollupState, UnitDayFact, UnitMonthFact
 from sqms.quality.periods import Period
 from sqms.quality.tests.conftest import ZONE, local, raw_ticket, raw_visit
 from sqms.quality.verification import differences, direct_values
 from sqms.servicedesk.models import CounterVisit, Ticket
 
 BASE = datetime.date(2026, 3, 1)
+MARCH_END = datetime.date(2026, 3, 31)
 KINDS = ["consultation", "business", "complaint", "fault"]
 CHANNELS = ["counter", "phone", "web"]
 
@@ -141,6 +148,7 @@ def test_rollups_equal_direct_computation(
     CounterVisit.objects.all().delete()
     DailyFact.objects.all().delete()
     UnitDayFact.objects.all().delete()
+    UnitMonthFact.objects.all().delete()
     RollupState.objects.all().delete()
     staff = [make_user("agent", unit=org.hall1), make_user("agent", unit=org.hall2)]
     if incremental:
@@ -169,31 +177,42 @@ def test_rollups_equal_direct_computation(
             category_id=category.pk if category else None,
         )
         rolled = values_for(grouped_measures(period, filt)[None])
+        _check(rolled, _direct(period, unit, filt, category, staff_member))
+    # Whole months read UnitMonthFact: March (all the history) and February to March.
+    for months in (Period(BASE, MARCH_END), Period(datetime.date(2026, 2, 1), MARCH_END)):
+        assert whole_months(months)
+        for unit in units:
+            filt = SliceFilter(unit=unit)
+            rolled = values_for(grouped_measures(months, filt)[None])
+            _check(rolled, _direct(months, unit, filt, None, None))
 
-        due = [
-            t
-            for t in Ticket.objects.all()
-            if t.resolve_due_at is not None
-            and period.start <= t.resolve_due_at.astimezone(ZONE).date() <= period.end
-            and _in_slice(t, unit, filt, category, staff_member)
-        ]
-        tickets = [
-            t
-            for t in Ticket.objects.all()
-            if period.start <= t.created_at.astimezone(ZONE).date() <= period.end
-            and _in_slice(t, unit, filt, category, staff_member)
-        ]
-        all_visits = [
-            v
-            for v in CounterVisit.objects.all()
-            if period.start <= v.arrived_at.astimezone(ZONE).date() <= period.end
-            and (unit is None or v.org_unit.path.startswith(unit.path))
-            and (staff_member is None or v.served_by_id == staff_member.pk)
-        ]
-        # Visits belong to the counter channel and to no kind or problem type.
-        if filt.kind or filt.category_id or (filt.channel and filt.channel != "counter"):
-            all_visits = []
-        _check(rolled, direct_values(tickets, all_visits, due))
+
+def _direct(period: Period, unit: Any, filt: SliceFilter, category: Any, staff_member: Any) -> Any:
+    """The indicators of the slice computed from the raw records."""
+    due = [
+        t
+        for t in Ticket.objects.all()
+        if t.resolve_due_at is not None
+        and period.start <= t.resolve_due_at.astimezone(ZONE).date() <= period.end
+        and _in_slice(t, unit, filt, category, staff_member)
+    ]
+    tickets = [
+        t
+        for t in Ticket.objects.all()
+        if period.start <= t.created_at.astimezone(ZONE).date() <= period.end
+        and _in_slice(t, unit, filt, category, staff_member)
+    ]
+    all_visits = [
+        v
+        for v in CounterVisit.objects.all()
+        if period.start <= v.arrived_at.astimezone(ZONE).date() <= period.end
+        and (unit is None or v.org_unit.path.startswith(unit.path))
+        and (staff_member is None or v.served_by_id == staff_member.pk)
+    ]
+    # Visits belong to the counter channel and to no kind or problem type.
+    if filt.kind or filt.category_id or (filt.channel and filt.channel != "counter"):
+        all_visits = []
+    return direct_values(tickets, all_visits, due)
 
 
 @pytest.mark.django_db
