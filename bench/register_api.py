@@ -194,7 +194,7 @@ def wrk_load(
     port: int, key: str, seconds: float, connections: int, threads: int, floor: bool
 ) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write((WRK_FLOOR_SCRIPT if floor else WRK_SCRIPT) % {"key": key} + WRK_DONE)
+        script.write(((WRK_FLOOR_SCRIPT if floor else WRK_SCRIPT) + WRK_DONE) % {"key": key})
     wrk = shutil.which("wrk") or "wrk"
     try:
         out = subprocess.run(  # noqa: S603
