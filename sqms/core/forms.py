@@ -75,8 +75,16 @@ def add_domain_error(form: forms.BaseForm, error: DomainError | ValidationError)
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+class UnitSelect(forms.Select):
+    """A select rendered in one template pass (see the template for why)."""
+
+    template_name = "core/widgets/unit_select.html"
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Org units as an indented tree, so the choice list reads like the org chart."""
+
+    widget = UnitSelect
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{'— ' * obj.level}{obj.display_name} ({obj.code})"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from sqms.core.models import OrgUnit
 from sqms.quality import sources
@@ -203,9 +204,34 @@ class UnitRow:
     values: dict[str, IndicatorValue] = field(default_factory=dict)
 
 
+def _subtree_sums(period: Period, parent: OrgUnit | None, depth: int) -> dict[str, dict[str, int]]:
+    """The summed measures of each subtree rooted `depth` levels down, by the root's path: the
+    database groups rows by the first steps of their unit's path."""
+    facts = _facts(period.start, period.end, SliceFilter(unit=parent), False, whole_months(period))
+    rows = (
+        facts.annotate(head=Substr("org_unit__path", 1, depth * OrgUnit.steplen))
+        .values("head")
+        .annotate(**{name: Sum(name) for name in MEASURES})
+    )
+    result: dict[str, dict[str, int]] = {}
+    for row in rows:
+        total = result.setdefault(row["head"], empty_measures())
+        add_into(total, row)
+    return result
+
+
 def unit_table(period: Period, parent: OrgUnit | None, units: list[OrgUnit]) -> list[UnitRow]:
-    """Each of `units` with its subtree's indicators: one grouped query over the parent's
-    subtree (or everything), then per-unit sums of the rows below each unit's path."""
+    """Each of `units` with its subtree's indicators, from one grouped query over the parent's
+    subtree (or everything). Units of one depth (a unit's children) are summed per subtree by
+    the database; otherwise each unit's sums are added up the tree here."""
+    depths = {unit.depth for unit in units}
+    if len(depths) == 1:
+        by_head = _subtree_sums(period, parent, depths.pop())
+        return [
+            UnitRow(u, total, values_for(total))
+            for u in units
+            for total in [by_head.get(u.path) or empty_measures()]
+        ]
     per_unit = grouped_measures(period, SliceFilter(unit=parent), group_by="unit")
     if not per_unit:
         return [UnitRow(u, empty_measures(), values_for(empty_measures())) for u in units]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
+from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -280,18 +281,27 @@ def _heat_map(period: Period, unit: OrgUnit | None, children: list[OrgUnit]) -> 
     ).order_by()
     if unit is not None:
         facts = facts.filter(org_unit__path__startswith=unit.path)
-    rows = facts.values("org_unit__path", "category_id").annotate(n=Sum("complaints"))
+    # Summed per column in the database: a row's column is the unit one level below `unit`
+    # that its path starts with (the first steps of the path), else `unit` itself.
+    depth = unit.depth + 1 if unit is not None else 1
+    rows = (
+        facts.annotate(head=Substr("org_unit__path", 1, depth * OrgUnit.steplen))
+        .values("head", "category_id")
+        .annotate(n=Sum("complaints"))
+    )
+    column_of = {column.path: i for i, column in enumerate(children)}
+    own_column = len(columns) - 1 if unit is not None else None
     cells: dict[tuple[int, int | None], int] = {}
     for row in rows:
-        for i, column in enumerate(columns):
-            if row["org_unit__path"].startswith(column.path):
-                key = (i, row["category_id"])
-                cells[key] = cells.get(key, 0) + row["n"]
-                break
+        i = column_of.get(row["head"], own_column)
+        if i is not None:
+            key = (i, row["category_id"])
+            cells[key] = cells.get(key, 0) + row["n"]
     used = sorted({i for i, _c in cells})
     if unit is not None and len(columns) - 1 not in used and children:
         columns, labels = columns[:-1], labels[:-1]
     category_ids = sorted({c for _i, c in cells}, key=lambda c: (c is None, c or 0))
+    row_of = {c: j for j, c in enumerate(category_ids)}
     names = {c.pk: str(c) for c in Category.objects.filter(pk__in=[c for c in category_ids if c])}
     return {
         "units": labels,
@@ -299,9 +309,7 @@ def _heat_map(period: Period, unit: OrgUnit | None, children: list[OrgUnit]) -> 
             names.get(c, _("(no problem type)")) if c else _("(no problem type)")
             for c in category_ids
         ],
-        "data": [
-            [i, j, n] for (i, c), n in cells.items() for j, cc in enumerate(category_ids) if cc == c
-        ],
+        "data": [[i, row_of[c], n] for (i, c), n in cells.items()],
         "total": sum(cells.values()),
     }
 

@@ -314,6 +314,14 @@ def test_unit_table_sums_each_unit_subtree_with_one_query(
     tickets = {row.unit.code: row.measures["tickets"] for row in rows}
     assert tickets == {"HQ": 3, "BR1": 2, "H1": 2, "C1": 1, "BR2": 1}
     assert rows[1].values["avg_response_minutes"].value == 3
+    # A unit's children (one depth) are summed per subtree by the database: one query.
+    with django_assert_num_queries(1):
+        children = unit_table(Period(BASE, BASE), org.hq, [org.branch1, org.branch2])
+    assert [(row.unit.code, row.measures["tickets"]) for row in children] == [
+        ("BR1", 2),
+        ("BR2", 1),
+    ]
+    assert children[0].values["avg_response_minutes"].value == 3
 
 
 @pytest.mark.django_db

@@ -55,7 +55,11 @@ def _period(history: Any) -> dict[str, str]:
 
 
 def test_dashboard_shows_indicators_against_targets(
-    history: Any, org: Any, manager: Any, django_assert_max_num_queries: Any
+    history: Any,
+    org: Any,
+    manager: Any,
+    categories: list[Any],
+    django_assert_max_num_queries: Any,
 ) -> None:
     client = _client(manager)
     client.get(reverse("quality_dashboard"))  # warm the permission cache
@@ -73,7 +77,15 @@ def test_dashboard_shows_indicators_against_targets(
     # Drill down to the hall: its counter below, and the heat map of its complaints.
     hall = client.get(reverse("quality_dashboard"), {**_period(history), "unit": org.hall1.pk})
     assert [c["unit"].code for c in hall.context["child_rows"]] == ["C1"]
-    assert hall.context["heat"]["total"] == 6
+    heat = hall.context["heat"]
+    assert heat["total"] == 6
+    # The counter's complaints in its column, the hall's own in the last one.
+    assert heat["units"] == [str(org.counter1), f"{org.hall1} itself"]
+    cells = {(heat["units"][i], heat["categories"][j]): n for i, j, n in heat["data"]}
+    assert cells == {
+        (str(org.counter1), str(categories[1])): 3,
+        (f"{org.hall1} itself", str(categories[0])): 3,
+    }
     # A leaf unit ranks its staff.
     counter = client.get(
         reverse("quality_dashboard"), {**_period(history), "unit": org.counter1.pk}
