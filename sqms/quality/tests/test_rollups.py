@@ -408,3 +408,11 @@ def test_concurrent_upkeeps_take_turns_and_agree_with_a_rebuild(org: Any, make_u
     assert DailyFact.objects.count() == 6  # no key doubled by two runs at once
     rollups.rebuild(restart=True)
     assert grouped_measures(Period(BASE, BASE + datetime.timedelta(days=5)))[None] == after
+    # The full rebuild, outside a transaction, left the rollup tables vacuumed and analysed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND"
+            " last_analyze IS NOT NULL AND relname IN"
+            " ('quality_dailyfact', 'quality_unitdayfact', 'quality_unitmonthfact')"
+        )
+        assert cursor.fetchone() == (3,)
