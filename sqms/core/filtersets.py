@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +15,21 @@ from sqms.core.choices import AuditAction, OrgUnitKind
 from sqms.core.fields import blind_match
 from sqms.core.models import ApiToken, AuditEvent, OrgUnit, User
 from sqms.core.roles import ROLE_LABELS
+
+# Ids are 64-bit: a larger number would overflow the database driver (a 500) rather than
+# match nothing, so it is refused as invalid input (400).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on a record's id: a whole number from 1 to what the database holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 def units_in_scope(request: HttpRequest | None) -> QuerySet[OrgUnit]:
@@ -94,7 +110,7 @@ class UserFilterSet(django_filters.FilterSet):
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
-    actor = django_filters.NumberFilter(label=_("Actor (user id)"), field_name="actor_id")
+    actor = IdFilter(label=_("Actor (user id)"), field_name="actor_id")
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
     object_type = django_filters.CharFilter(label=_("Object type"))
     object_id = django_filters.CharFilter(label=_("Object id"))
@@ -120,7 +136,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
 
 
 class ApiTokenFilterSet(django_filters.FilterSet):
-    user = django_filters.NumberFilter(label=_("User (id)"), field_name="user_id")
+    user = IdFilter(label=_("User (id)"), field_name="user_id")
     active = django_filters.BooleanFilter(label=_("Usable"), method="filter_active")
 
     class Meta:

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sqms.core.filtersets import IdFilter
 from sqms.notifications.choices import MessageStatus, NotifyEvent, Transport
 from sqms.notifications.models import NotificationTemplate, OutboundMessage
 
@@ -12,7 +13,7 @@ class OutboundMessageFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=MessageStatus.choices)
     event = django_filters.ChoiceFilter(label=_("Event"), choices=NotifyEvent.choices)
     transport = django_filters.ChoiceFilter(label=_("Transport"), choices=Transport.choices)
-    ticket = django_filters.NumberFilter(label=_("Ticket (id)"), field_name="ticket_id")
+    ticket = IdFilter(label=_("Ticket (id)"), field_name="ticket_id")
     number = django_filters.CharFilter(label=_("Ticket number"), method="filter_number")
 
     class Meta:

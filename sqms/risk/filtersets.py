@@ -13,6 +13,10 @@ from sqms.risk.choices import QualityFlag, RiskCategory, RiskStatus, RunStatus, 
 from sqms.risk.flags import filter_flag
 from sqms.risk.models import MonteCarloRun, Risk
 
+# A matrix cell's coordinates are small integers in the database: a larger number is refused
+# (400) instead of overflowing the database driver.
+SCALE = {"min_value": 0, "max_value": 32767}
+
 LEVEL_CHOICES = [
     ("low", _("Low")),
     ("medium", _("Medium")),
@@ -34,10 +38,10 @@ class RiskFilterSet(django_filters.FilterSet):
         choices=QualityFlag.choices, method="with_flag", label=_("Quality check")
     )
     matrix = django_filters.CharFilter(field_name="matrix__code", widget=forms.HiddenInput)
-    inherent_probability = django_filters.NumberFilter(widget=forms.HiddenInput)
-    inherent_impact = django_filters.NumberFilter(widget=forms.HiddenInput)
-    residual_probability = django_filters.NumberFilter(widget=forms.HiddenInput)
-    residual_impact = django_filters.NumberFilter(widget=forms.HiddenInput)
+    inherent_probability = django_filters.NumberFilter(widget=forms.HiddenInput, **SCALE)
+    inherent_impact = django_filters.NumberFilter(widget=forms.HiddenInput, **SCALE)
+    residual_probability = django_filters.NumberFilter(widget=forms.HiddenInput, **SCALE)
+    residual_impact = django_filters.NumberFilter(widget=forms.HiddenInput, **SCALE)
 
     class Meta:
         model = Risk

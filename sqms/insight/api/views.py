@@ -10,6 +10,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -95,7 +96,8 @@ class TextModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=TrainRequestSerializer,
         responses={202: TrainQueuedSerializer, 400: VALIDATION_ERROR},
     )
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body has no way to be wrong (any junk is read as no fields).
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def train(self, request: Request) -> Response:
         serializer = TrainRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
