@@ -1,11 +1,12 @@
 """Id filters refuse what the database cannot hold: the fuzzer's `?user=-1.79e308` was a 500
 (the driver overflowed); any such value is now a 400 that names the filter."""
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rest_framework.test import APIClient
 
+from sqms.core.models import User
 from sqms.core.roles import role_permissions
 from sqms.core.tests.factories import UserFactory
 
@@ -16,7 +17,7 @@ BAD = ["-1.7976931348623157e+308", str(2**63), "0", "-3", "1.5", "abc"]
 
 @pytest.fixture
 def client(org: Any) -> APIClient:
-    user = UserFactory(org_unit=org.hq, roles=list(role_permissions()))
+    user = cast(User, UserFactory(org_unit=org.hq, roles=list(role_permissions())))
     api = APIClient()
     api.force_authenticate(user)
     return api
