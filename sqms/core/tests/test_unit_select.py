@@ -17,7 +17,7 @@ class PickerForm(forms.Form):
 
 
 def test_options_selected_and_escaped(org: Any) -> None:
-    org.hall1.name = '<b>"厅"</b>'
+    org.hall1.name = org.hall1.name_en = '<b>"厅"</b>'  # shown in either language
     org.hall1.save()
     html = str(PickerForm({"unit": org.hall1.pk})["unit"])
     assert html.startswith('<select name="unit"')
