@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from sqms.quality import sources
 from sqms.quality.measures import all_measures
 from sqms.quality.models import DailyFact, RollupState, UnitDayFact, UnitMonthFact
+from sqms.quality.models.facts import FactMeasures
 
 # Upkeep re-reads this much before the watermark: a transaction that committed late with an
 # earlier updated_at is still picked up (recomputing a key twice is harmless).
@@ -63,27 +64,34 @@ def _fill_daily(first: datetime.date, last: datetime.date, unit_ids: Iterable[in
     return rows
 
 
-def _fill_unit_days(
-    first: datetime.date, last: datetime.date, unit_ids: Iterable[int] | None
-) -> int:
-    facts = DailyFact.objects.filter(day__gte=first, day__lte=last).order_by()
-    if unit_ids is not None:
-        facts = facts.filter(org_unit_id__in=list(unit_ids))
+def _insert_unit_sums(target: type[FactMeasures], facts: QuerySet, day: str) -> int:
+    """INSERT INTO `target` … SELECT the measures of `facts` summed per (`day`, unit), where
+    `day` is a column or annotation of `facts`; returns the rows written."""
     measures = all_measures()
-    grouped = facts.values("day", "org_unit_id").annotate(
+    grouped = facts.values(day, "org_unit_id").annotate(
         **{f"m_{name}": Sum(name) for name in measures}
     )
     sql, params = grouped.query.sql_with_params()
     target_cols = ["day", "org_unit_id", *measures]
-    picked = ["sub.day", "sub.org_unit_id"] + [f"sub.{_quoted('m_' + m)}" for m in measures]
+    picked = [f"sub.{_quoted(day)}", "sub.org_unit_id"]
+    picked += [f"sub.{_quoted('m_' + m)}" for m in measures]
     statement = (
-        f"INSERT INTO {_quoted(UnitDayFact._meta.db_table)} "  # noqa: S608 - quoted column names; values are parameters
+        f"INSERT INTO {_quoted(target._meta.db_table)} "  # noqa: S608 - quoted column names; values are parameters
         f"({', '.join(_quoted(c) for c in target_cols)}) "
         f"SELECT {', '.join(picked)} FROM ({sql}) sub"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
+
+
+def _fill_unit_days(
+    first: datetime.date, last: datetime.date, unit_ids: Iterable[int] | None
+) -> int:
+    facts = DailyFact.objects.filter(day__gte=first, day__lte=last).order_by()
+    if unit_ids is not None:
+        facts = facts.filter(org_unit_id__in=list(unit_ids))
+    return _insert_unit_sums(UnitDayFact, facts, "day")
 
 
 def month_span(first: datetime.date, last: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -103,22 +111,7 @@ def _refresh_months(first: datetime.date, last: datetime.date, units: list[int] 
         months = months.filter(org_unit_id__in=units)
         days = days.filter(org_unit_id__in=units)
     months._raw_delete(months.db)
-    measures = all_measures()
-    grouped = (
-        days.annotate(month=TruncMonth("day"))
-        .values("month", "org_unit_id")
-        .annotate(**{f"m_{name}": Sum(name) for name in measures})
-    )
-    sql, params = grouped.query.sql_with_params()
-    target_cols = ["day", "org_unit_id", *measures]
-    picked = ["sub.month", "sub.org_unit_id"] + [f"sub.{_quoted('m_' + m)}" for m in measures]
-    statement = (
-        f"INSERT INTO {_quoted(UnitMonthFact._meta.db_table)} "  # noqa: S608 - quoted column names; values are parameters
-        f"({', '.join(_quoted(c) for c in target_cols)}) "
-        f"SELECT {', '.join(picked)} FROM ({sql}) sub"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    _insert_unit_sums(UnitMonthFact, days.annotate(month=TruncMonth("day")), "month")
 
 
 def recompute_days(
