@@ -117,6 +117,15 @@ def _open_spans(calendar: WorkingCalendar, day: date) -> Iterator[tuple[datetime
         yield begin, finish
 
 
+@functools.lru_cache(maxsize=256)
+def _open_time(hours: tuple[Interval, ...]) -> timedelta:
+    """How long a day with these hours is open (on the wall clock, as the spans are counted)."""
+    return sum(
+        (timedelta(minutes=(_minutes(end) or 24 * 60) - _minutes(start)) for start, end in hours),
+        timedelta(),
+    )
+
+
 def add_business_minutes(calendar: WorkingCalendar, start: datetime, minutes: int) -> datetime:
     """The instant `minutes` of open time after `start` (start itself if minutes == 0)."""
     if minutes < 0:
@@ -125,8 +134,16 @@ def add_business_minutes(calendar: WorkingCalendar, start: datetime, minutes: in
         return start
     remaining = timedelta(minutes=minutes)
     local = start.astimezone(calendar.zone)
-    day = local.date()
+    first_day = day = local.date()
     for _ in range(_MAX_DAYS_SCANNED):
+        # A whole day that the time left outlasts is passed over without building its spans:
+        # a resolution target of days would otherwise cost most of the SLA planner's time.
+        if day > first_day:
+            open_time = _open_time(hours_on(calendar, day))
+            if remaining > open_time:
+                remaining -= open_time
+                day += timedelta(days=1)
+                continue
         for begin, finish in _open_spans(calendar, day):
             if finish <= local:
                 continue
@@ -146,12 +163,16 @@ def business_minutes_between(calendar: WorkingCalendar, start: datetime, end: da
     total = timedelta()
     local_start = start.astimezone(calendar.zone)
     local_end = end.astimezone(calendar.zone)
-    day = local_start.date()
-    while day <= local_end.date():
-        for begin, finish in _open_spans(calendar, day):
-            overlap = min(finish, local_end) - max(begin, local_start)
-            if overlap > timedelta():
-                total += overlap
+    first_day, last_day = local_start.date(), local_end.date()
+    day = first_day
+    while day <= last_day:
+        if first_day < day < last_day:
+            total += _open_time(hours_on(calendar, day))  # wholly inside: no spans to clip
+        else:
+            for begin, finish in _open_spans(calendar, day):
+                overlap = min(finish, local_end) - max(begin, local_start)
+                if overlap > timedelta():
+                    total += overlap
         day += timedelta(days=1)
     return int(total.total_seconds() // 60)
 

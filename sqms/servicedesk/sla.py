@@ -229,9 +229,11 @@ def paused_intervals_of(ticket_ids: list[int]) -> dict[int, list[tuple[datetime,
     intervals: dict[int, list[tuple[datetime, datetime]]] = {}
     if not ticket_ids:
         return intervals
-    rows = TicketEvent.objects.filter(
-        ticket_id__in=ticket_ids, data__has_key="paused_until"
-    ).values_list("ticket_id", "data")
+    rows = (
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids, data__has_key="paused_until")
+        .order_by()  # sorted below, per ticket
+        .values_list("ticket_id", "data")
+    )
     for ticket_id, data in rows:
         try:
             start = datetime.fromisoformat(data["paused_from"])

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sqms.core.calendars import (
@@ -86,7 +86,41 @@ def test_bad_calendars_are_refused():
 instants = st.datetimes(
     min_value=datetime(2025, 12, 1), max_value=datetime(2026, 12, 31), timezones=st.just(UTC)
 )
-calendars = st.sampled_from([OFFICE, ALWAYS])
+# Open till midnight but on statutory holidays: whole days of 16 h, spans that end at 24:00.
+LATE = WorkingCalendar(weekly_hours=(((time(8), time(0)),),) * 7)
+calendars = st.sampled_from([OFFICE, ALWAYS, LATE])
+
+
+def clipped_minutes(calendar, start, end):
+    """The definition the arithmetic must agree with: each day's opening hours, clipped to
+    [start, end), summed (the functions pass over whole days without building their spans)."""
+    zone = calendar.zone
+    total = timedelta()
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    while day <= end.astimezone(zone).date():
+        for open_at, close_at in hours_on(calendar, day):
+            begin = datetime.combine(day, open_at, zone)
+            finish = datetime.combine(day + timedelta(days=close_at == time(0)), close_at, zone)
+            overlap = min(finish, end) - max(begin, start)
+            total += max(overlap, timedelta())
+        day += timedelta(days=1)
+    return total
+
+
+@settings(max_examples=150, deadline=None)
+@given(calendar=calendars, start=instants, minutes=st.integers(1, 20000))
+# Exactly a whole day's hours after a closed evening: the answer is that day's close.
+@example(calendar=OFFICE, start=at("2026-11-19T20:00"), minutes=450)
+@example(calendar=LATE, start=at("2026-11-20T00:00"), minutes=2 * 960)
+def test_adding_and_counting_agree_with_the_days_hours(calendar, start, minutes):
+    end = add_business_minutes(calendar, start, minutes)
+    assert clipped_minutes(calendar, start, end) == timedelta(minutes=minutes)
+    # …and not a moment later: just before the end, a minute is still to go.
+    assert clipped_minutes(calendar, start, end - timedelta(seconds=1)) < timedelta(minutes=minutes)
+    later = end + timedelta(minutes=minutes)
+    assert business_minutes_between(calendar, start, later) == int(
+        clipped_minutes(calendar, start, later).total_seconds() // 60
+    )
 
 
 @settings(max_examples=150, deadline=None)
