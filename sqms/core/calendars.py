@@ -136,8 +136,8 @@ def add_business_minutes(calendar: WorkingCalendar, start: datetime, minutes: in
     local = start.astimezone(calendar.zone)
     first_day = day = local.date()
     for _ in range(_MAX_DAYS_SCANNED):
-        # A whole day that the time left outlasts is passed over without building its spans:
-        # a resolution target of days would otherwise cost most of the SLA planner's time.
+        # A whole day that the time left outlasts is passed over without building its spans,
+        # which a target of several days would otherwise do for every day it covers.
         if day > first_day:
             open_time = _open_time(hours_on(calendar, day))
             if remaining > open_time:
