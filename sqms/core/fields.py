@@ -2,7 +2,10 @@
 exact value only through a blind index.
 
     mobile = EncryptedCharField(_("mobile"), max_length=32, blank=True, mask=mask_phone)
-    mobile_index = BlindIndexField(source="mobile", normaliser=normalise_phone)
+    mobile_index = BlindIndexField(source="mobile", normaliser=normalise_phone, db_index=False)
+    ...
+    class Meta:
+        indexes = [models.Index(fields=["mobile_index"])]
 
     User.objects.filter(blind_match(User, "mobile", "+86 138-1234-1234"))
 """
@@ -114,7 +117,11 @@ _INDEX_DEFAULTS = {
 
 class BlindIndexField(models.CharField):
     """HMAC of the normalised value of `source`, filled in on save; NULL when the source is
-    empty. Exact look-up compares this column, never the encrypted one."""
+    empty. Exact look-up compares this column, never the encrypted one.
+
+    Give it `db_index=False` and a plain index in the model's Meta.indexes: for an indexed
+    varchar column, Django's PostgreSQL backend adds a second (LIKE) index, which a digest
+    compared only whole never uses but every write pays for."""
 
     audit_exclude = True
 

@@ -17,8 +17,9 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F
 from django.db.models.base import ModelState
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -140,10 +141,8 @@ def locking_query(now: datetime, cursor: tuple[datetime, int] | None, size: int)
     if cursor is not None:
         # Keyset paging in the index's order: every round moves forward, so a sweep ends even
         # when rows it could not lock (another sweep has them) stay due.
-        at, pk = cursor
-        queryset = queryset.filter(sla_next_check_at__gte=at).filter(
-            Q(sla_next_check_at__gt=at) | Q(pk__gt=pk)
-        )
+        # A row comparison, so both columns bound the index scan.
+        queryset = queryset.filter(TupleGreaterThan(Tuple(F("sla_next_check_at"), F("pk")), cursor))
     # No joins: the units, people and policy come from the sweep's cache (attach_related).
     return (
         queryset.defer(*_DEFERRED)

@@ -35,6 +35,7 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the (actor, created_at) index serves it
     )
     actor_repr = models.CharField(_("actor name"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)

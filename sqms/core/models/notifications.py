@@ -14,6 +14,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # the (recipient, read_at, created_at) index serves it
     )
     # Rendered in the recipient's language when created.
     message = models.CharField(_("message"), max_length=500)

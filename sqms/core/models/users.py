@@ -38,13 +38,14 @@ class User(AbstractUser):
         validators=[validate_phone_number],
         mask=mask_phone,
     )
-    mobile_index = BlindIndexField(source="mobile", normaliser=normalise_phone)
+    mobile_index = BlindIndexField(source="mobile", normaliser=normalise_phone, db_index=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
         permissions = [("reveal_personal_data", _("Can reveal masked personal data"))]
+        indexes = [models.Index(fields=["mobile_index"])]
 
     def __str__(self) -> str:
         full = self.get_full_name()

@@ -4,13 +4,19 @@ import base64
 import re
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection
 from django.test import override_settings
 
 from sqms.core import audit, crypto
 from sqms.core.choices import AuditAction
-from sqms.core.fields import EncryptedLookupError, blind_index_for, blind_match
+from sqms.core.fields import (
+    BlindIndexField,
+    EncryptedLookupError,
+    blind_index_for,
+    blind_match,
+)
 from sqms.core.models import AuditEvent, User
 from sqms.core.reveal import can_reveal, reveal
 from sqms.core.tests.crypto_keys import key, keys
@@ -162,6 +168,24 @@ def test_blind_index_follows_changes(make_user):
     user.save(update_fields=["mobile", "mobile_index"])
     user.refresh_from_db()
     assert user.mobile_index is None
+
+
+def test_every_blind_index_has_one_plain_database_index():
+    """Look-ups compare the digest whole, so one plain index serves them; a field-level
+    db_index would give PostgreSQL a second (LIKE) index that every write maintains."""
+    blind = [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, BlindIndexField)
+    ]
+    assert len(blind) >= 7
+    for model, field in blind:
+        indexed = field.db_index  # type: ignore[attr-defined]  # not in the stubs
+        assert not indexed, f"{model.__name__}.{field.name}"
+        assert [field.name] in [index.fields for index in model._meta.indexes], (
+            f"{model.__name__}.{field.name} has no index"
+        )
 
 
 def test_save_with_update_fields_missing_the_index_is_refused(make_user):

@@ -58,17 +58,21 @@ class Customer(ScopedModel):
     number = models.CharField(_("customer number"), max_length=20, unique=True, editable=False)
     name = EncryptedCharField(_("name"), max_length=100, blank=True, mask=mask_name)
     phone = EncryptedCharField(_("mobile or phone"), max_length=32, blank=True, mask=mask_phone)
-    phone_index = BlindIndexField(source="phone", normaliser=normalise_phone, purpose=PHONE_PURPOSE)
+    phone_index = BlindIndexField(
+        source="phone", normaliser=normalise_phone, purpose=PHONE_PURPOSE, db_index=False
+    )
     phone_alt = EncryptedCharField(_("second phone"), max_length=32, blank=True, mask=mask_phone)
     phone_alt_index = BlindIndexField(
-        source="phone_alt", normaliser=normalise_phone, purpose=PHONE_PURPOSE
+        source="phone_alt", normaliser=normalise_phone, purpose=PHONE_PURPOSE, db_index=False
     )
     id_number = EncryptedCharField(
         _("resident ID number"), max_length=18, blank=True, mask=mask_id_number
     )
-    id_number_index = BlindIndexField(source="id_number", normaliser=normalise_id_number)
+    id_number_index = BlindIndexField(
+        source="id_number", normaliser=normalise_id_number, db_index=False
+    )
     email = EncryptedCharField(_("e-mail"), max_length=254, blank=True, mask=mask_email)
-    email_index = BlindIndexField(source="email", normaliser=normalise_email)
+    email_index = BlindIndexField(source="email", normaliser=normalise_email, db_index=False)
     address = EncryptedTextField(_("address"), blank=True, mask=mask_address)
 
     gender = models.CharField(
@@ -122,7 +126,13 @@ class Customer(ScopedModel):
             ("erase_customer", _("Can execute erasure requests")),
             ("hold_customer", _("Can place customers under legal hold")),
         ]
-        indexes = [models.Index(fields=["org_unit", "-created_at"])]
+        indexes = [
+            models.Index(fields=["org_unit", "-created_at"]),
+            models.Index(fields=["phone_index"]),
+            models.Index(fields=["phone_alt_index"]),
+            models.Index(fields=["id_number_index"]),
+            models.Index(fields=["email_index"]),
+        ]
 
     def __str__(self) -> str:
         # The number only: str() ends up in audit entries and logs, personal data must not.

@@ -64,7 +64,7 @@ class InboundMessage(TimeStampedModel):
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     recipient = models.CharField(_("recipient"), max_length=254, blank=True)
     sender = EncryptedCharField(_("sender"), max_length=254, blank=True, mask=mask_email)
-    sender_index = BlindIndexField(source="sender", normaliser=normalise_email)
+    sender_index = BlindIndexField(source="sender", normaliser=normalise_email, db_index=False)
     # The SMTP envelope had an empty MAIL FROM (<>): what bounces and receipts use.
     null_sender = models.BooleanField(_("null sender"), default=False)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
@@ -119,6 +119,7 @@ class InboundMessage(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "created_at"], name="intake_status_created"),
             models.Index(fields=["integration", "created_at"], name="intake_integration_created"),
+            models.Index(fields=["sender_index"]),
         ]
 
     def __str__(self) -> str:

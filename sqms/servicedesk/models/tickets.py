@@ -89,7 +89,9 @@ class Ticket(ScopedModel):
     customer_phone = EncryptedCharField(
         _("customer phone"), max_length=32, blank=True, mask=mask_phone
     )
-    customer_phone_index = BlindIndexField(source="customer_phone", normaliser=normalise_phone)
+    customer_phone_index = BlindIndexField(
+        source="customer_phone", normaliser=normalise_phone, db_index=False
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -146,7 +148,7 @@ class Ticket(ScopedModel):
     response_warn_at = models.DateTimeField(null=True, blank=True)
     resolve_warn_at = models.DateTimeField(null=True, blank=True)
     # The earliest pending warning or due time: the sweep's one indexed range query.
-    sla_next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     response_warned = models.BooleanField(default=False)
     resolve_warned = models.BooleanField(default=False)
@@ -191,6 +193,10 @@ class Ticket(ScopedModel):
             models.Index(fields=["status", "resolve_due_at"]),
             # Rollups pick up changed tickets by a watermark on updated_at.
             models.Index(fields=["updated_at"], name="servicedesk_ticket_updated"),
+            models.Index(fields=["customer_phone_index"]),
+            # The sweep pages through due tickets in (next check, id) order: with the id in
+            # the index, each batch reads only its own rows, not every due ticket to sort them.
+            models.Index(fields=["sla_next_check_at", "id"], name="servicedesk_ticket_sla_check"),
         ]
 
     def __str__(self) -> str:
