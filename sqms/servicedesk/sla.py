@@ -92,8 +92,15 @@ class PolicyBook:
     def __init__(self) -> None:
         self._policies: list[SlaPolicy] | None = None
         self._calendars: dict[int, WorkingCalendar] = {}
+        self._matched: dict[tuple[Any, ...], SlaPolicy | None] = {}
 
     def policy_for(self, ticket: Ticket) -> SlaPolicy | None:
+        key = (ticket.kind, ticket.priority, ticket.channel, ticket.org_unit_id)
+        if key not in self._matched:
+            self._matched[key] = self._match(ticket)
+        return self._matched[key]
+
+    def _match(self, ticket: Ticket) -> SlaPolicy | None:
         if self._policies is None:
             self._policies = list(
                 SlaPolicy.objects.filter(is_active=True).select_related("org_unit")

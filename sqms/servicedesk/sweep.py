@@ -9,6 +9,7 @@ whatever its size: events, notifications and audit entries are written in bulk.
 """
 
 import dataclasses
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -72,15 +73,38 @@ _ESCALATED_UPDATE = [
 ]
 _CHECKED_UPDATE = ["response_warned", "resolve_warned", "sla_next_check_at", "updated_at"]
 
-# Never needed here: encrypted columns would cost a decryption per row.
-_DEFERRED = [
-    "description",
-    "customer_name",
-    "customer_phone",
-    "customer_phone_index",
-    "root_cause",
-    "resolution",
-    "service_error_reason",
+# What the sweep reads of a ticket to decide, re-plan and write. Nothing else: every column
+# costs its conversion on every row, and the encrypted ones a decryption.
+_READ = [
+    "id",
+    "number",
+    "title",
+    "kind",
+    "channel",
+    "status",
+    "impact",
+    "urgency",
+    "priority",
+    "org_unit",
+    "first_contact_owner",
+    "assignee",
+    "handling_department",
+    "sla_policy",
+    "created_at",
+    "updated_at",
+    "responded_at",
+    "paused_at",
+    "response_due_at",
+    "resolve_due_at",
+    "response_warn_at",
+    "resolve_warn_at",
+    "sla_next_check_at",
+    "response_warned",
+    "resolve_warned",
+    "response_breached",
+    "resolve_breached",
+    "escalation_level",
+    "reassignment_count",
 ]
 _USER_DEFERRED = ["mobile", "mobile_index", "password"]
 
@@ -145,7 +169,7 @@ def locking_query(now: datetime, cursor: tuple[datetime, int] | None, size: int)
         queryset = queryset.filter(TupleGreaterThan(Tuple(F("sla_next_check_at"), F("pk")), cursor))
     # No joins: the units, people and policy come from the sweep's cache (attach_related).
     return (
-        queryset.defer(*_DEFERRED)
+        queryset.only(*_READ)
         .order_by("sla_next_check_at", "pk")
         .select_for_update(skip_locked=True)[:size]
     )
@@ -154,7 +178,7 @@ def locking_query(now: datetime, cursor: tuple[datetime, int] | None, size: int)
 def _lock_batch(
     now: datetime, cursor: tuple[datetime, int] | None, size: int, context: "_SweepContext"
 ) -> tuple[list[Ticket], tuple[datetime, int] | None]:
-    rows = locking_query(now, cursor, size).values_list(*_LOADED)
+    rows = locking_query(now, cursor, size).values_list(*_READ)
     tickets = [_ticket_from_row(row, rows.db) for row in rows]
     if not tickets:
         return [], cursor
@@ -164,7 +188,7 @@ def _lock_batch(
     return tickets, (cast(datetime, last.sla_next_check_at), last.pk)
 
 
-_LOADED = [f.attname for f in Ticket._meta.concrete_fields if f.name not in _DEFERRED]
+_LOADED = [Ticket._meta.get_field(name).attname for name in _READ]  # type: ignore[union-attr]
 
 
 def _ticket_from_row(row: tuple[Any, ...], db: str) -> Ticket:
@@ -389,7 +413,7 @@ def _memoised(calendar: WorkingCalendar) -> WorkingCalendar:
 class _Escalation:
     ticket: Ticket
     targets: list[str]
-    before: dict[str, Any]
+    before: tuple[Any, ...]
     previous_assignee: User | None
     managers: list[User]
     raised_from: int | None = None
@@ -457,7 +481,7 @@ def _escalate(ticket: Ticket, targets: list[str], context: _SweepContext) -> _Es
     escalation = _Escalation(
         ticket=ticket,
         targets=targets,
-        before=_audit_view(ticket),
+        before=_audit_values(ticket),
         previous_assignee=ticket.assignee,
         managers=context.managers_of(ticket.org_unit),
     )
@@ -539,8 +563,9 @@ def _replan_raised(escalations: list[_Escalation], now: datetime, context: _Swee
 
 def _bulk_update(tickets: list[Ticket], names: list[str]) -> None:
     """Write the named fields of many tickets in one statement. On PostgreSQL an UPDATE
-    joined to unnest()ed arrays, one array parameter per column: Django's bulk_update builds a
-    CASE per field with a branch per row, which costs seconds for a batch of a few hundred."""
+    joined to unnest()ed arrays, one binary array parameter per column: Django's bulk_update
+    builds a CASE per field with a branch per row, which costs seconds for a batch of a few
+    hundred."""
     if not tickets:
         return
     if connection.vendor != "postgresql":
@@ -549,47 +574,56 @@ def _bulk_update(tickets: list[Ticket], names: list[str]) -> None:
     fields: list[Any] = [Ticket._meta.pk, *(Ticket._meta.get_field(name) for name in names)]
     quote = connection.ops.quote_name
     columns = [quote(f.column) for f in fields]
-    arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
+    arrays = ", ".join(f"%b::{_type_name(f)}[]" for f in fields)
     assignments = ", ".join(f"{column} = v.{column}" for column in columns[1:])
     # Only identifiers from the model's metadata are spliced in; the values are parameters.
     sql = (
         f"UPDATE {quote(Ticket._meta.db_table)} AS t SET {assignments} "  # noqa: S608
         f"FROM unnest({arrays}) AS v({', '.join(columns)}) WHERE t.{columns[0]} = v.{columns[0]}"
     )
-    attnames = [f.attname for f in fields]
-    params = [[getattr(ticket, name) for ticket in tickets] for name in attnames]
-    with connection.cursor() as cursor:
+    params = [[getattr(ticket, f.attname) for ticket in tickets] for f in fields]
+    with _binary_cursor() as cursor:
         cursor.execute(sql, params)
 
 
+def _binary_cursor() -> Any:
+    """A cursor in Django's connection and transaction that sends parameters to the server
+    in binary (`%b`). Django's cursors render them into the SQL as text, which for the
+    sweep's arrays costs about ten times more: ≈ 29 µs a ticket against 3 µs."""
+    import psycopg
+
+    connection.ensure_connection()
+    # Wrapped as Django wraps its own (the stubs expect a wrapper where Django passes a cursor).
+    raw = cast(Any, psycopg.Cursor(connection.connection))
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+def _type_name(field: Any) -> str:
+    """The column's type as psycopg knows it: "varchar(20)" → "varchar"."""
+    return str(field.db_type(connection)).split("(")[0]
+
+
 def _insert(model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert rows given as {attname: value}. On PostgreSQL with COPY, which takes the rows
-    as they are; elsewhere through bulk_create."""
+    """Insert rows given as {attname: value}. On PostgreSQL with a binary COPY, which takes
+    the rows as they are; elsewhere through bulk_create."""
     if not rows:
         return
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows])
         return
-    from psycopg.types.json import Jsonb
-
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    names = list(rows[0])
-    json_columns = {
-        index
-        for index, name in enumerate(names)
-        if by_attname[name].get_internal_type() == "JSONField"
-    }
+    fields = [by_attname[name] for name in rows[0]]
     quote = connection.ops.quote_name
     sql = (
         f"COPY {quote(model._meta.db_table)} "
-        f"({', '.join(quote(by_attname[name].column) for name in names)}) FROM STDIN"
+        f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN (FORMAT BINARY)"
     )
     with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.set_types([_type_name(f) for f in fields])
         for row in rows:
-            values = list(row.values())
-            for index in json_columns:
-                values[index] = Jsonb(values[index])
-            copy.write_row(values)
+            copy.write_row(tuple(row.values()))
 
 
 class _Texts:
@@ -754,12 +788,21 @@ _TICKET_TYPE = Ticket._meta.label_lower
 _MESSAGE_LENGTH = Notification._meta.get_field("message").max_length or 500
 
 # The audit view of what an escalation changes: these fields are neither personal data nor
-# masked, so reading them directly gives what audit.snapshot would.
-_AUDIT_ATTNAMES = [(name, Ticket._meta.get_field(name).attname) for name in ESCALATION_FIELDS]  # type: ignore[union-attr]
+# masked, so reading them directly gives what audit.snapshot would. Read as a tuple before
+# and after; only the fields that differ are converted.
+_audit_values = operator.attrgetter(
+    *(Ticket._meta.get_field(name).attname for name in ESCALATION_FIELDS)  # type: ignore[union-attr]
+)
 
 
-def _audit_view(ticket: Ticket) -> dict[str, Any]:
-    return {name: _jsonable(getattr(ticket, attname)) for name, attname in _AUDIT_ATTNAMES}
+def _audit_changes(escalation: "_Escalation") -> tuple[dict[str, Any], dict[str, Any]]:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    now = _audit_values(escalation.ticket)
+    for name, old, new in zip(ESCALATION_FIELDS, escalation.before, now, strict=True):
+        if old != new:
+            before[name], after[name] = _jsonable(old), _jsonable(new)
+    return before, after
 
 
 def _jsonable(value: Any) -> Any:
@@ -772,7 +815,7 @@ def _record_audit(escalations: list[_Escalation], stamp: datetime) -> None:
     rows = []
     for escalation in escalations:
         ticket = escalation.ticket
-        before, after = audit.changes(escalation.before, _audit_view(ticket))
+        before, after = _audit_changes(escalation)
         after["escalation_targets"] = list(escalation.targets)
         rows.append(
             {
