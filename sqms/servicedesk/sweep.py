@@ -164,8 +164,8 @@ def locking_query(now: datetime, cursor: tuple[datetime, int] | None, size: int)
     queryset = due_tickets(now)
     if cursor is not None:
         # Keyset paging in the index's order: every round moves forward, so a sweep ends even
-        # when rows it could not lock (another sweep has them) stay due.
-        # A row comparison, so both columns bound the index scan.
+        # when rows it could not lock (another sweep has them) stay due. A row comparison
+        # (Django's composite-key lookup), so both columns bound the index scan.
         queryset = queryset.filter(TupleGreaterThan(Tuple(F("sla_next_check_at"), F("pk")), cursor))
     # No joins: the units, people and policy come from the sweep's cache (attach_related).
     return (
