@@ -434,7 +434,8 @@ def write_report(**facts: Any) -> None:
     if parallel:
         parallel_row = (
             f"| escalations when {parallel['due']:,} are due, {len(parallel['split'])} concurrent"
-            f" sweeps (each ticket once; split {parallel['split']}) | {parallel['escalated']:,} in"
+            f" sweeps, no helpers (each ticket once; split {parallel['split']}) |"
+            f" {parallel['escalated']:,} in"
             f" {parallel['seconds']:.2f} s = {parallel['escalated'] / parallel['seconds']:,.0f}/s"
             " | ≥ 5,000/s |\n"
         )
@@ -454,7 +455,7 @@ def write_report(**facts: Any) -> None:
 |---|---:|---:|
 | sweep with nothing due (median / p95 of {len(idle)}) | {idle_text} | < 50 ms |
 | range query uses the sla_next_check_at index | {"yes" if facts["uses_index"] else "NO"} | yes |
-| escalations when {facts["due"]:,} are due, one sweep | {rate_text} | ≥ 5,000/s |
+| escalations when {facts["due"]:,} are due, one sweep with its helper | {rate_text} | ≥ 5,000/s |
 {parallel_row}| repeated sweep at the same instant | 0 escalated, {facts["repeat_ms"]:.1f} ms | 0 |
 """
     append_report(section)

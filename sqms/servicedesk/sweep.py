@@ -10,6 +10,7 @@ whatever its size: events, notifications and audit entries are written in bulk.
 
 import dataclasses
 import operator
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -135,25 +136,115 @@ def due_tickets(now: datetime) -> Any:
 
 
 def sweep(now: datetime | None = None, *, batch_size: int = 500) -> SweepResult:
-    """Warn and escalate every ticket due at `now` (default: the current time)."""
+    """Warn and escalate every ticket due at `now` (default: the current time).
+
+    On PostgreSQL, a sweep that finds a full batch while no other sweep runs gets a second
+    loop, in a thread with its own connection: while the database works one loop's batch, the
+    other prepares its next, so the sweep keeps a core busy on each side. The loops split the
+    work as concurrent sweeps do (SKIP LOCKED) and share what they have handled. With other
+    sweeps running (several workers) there is no helper, and a running one stops: more loops
+    than cores only slow them all down."""
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
     now = now or timezone.now()
+    handled: set[int] = set()
+    helper: _Helper | None = None
+    announced = False
     result = SweepResult()
-    context = _SweepContext()
+    try:
+        for batch_result, full in _batches(now, batch_size, handled):
+            result += batch_result
+            if full and helper is None and connection.vendor == "postgresql":
+                if not announced:
+                    _advisory("pg_advisory_lock_shared")
+                    announced = True
+                if _alone():
+                    helper = _Helper(now, batch_size, handled)
+    finally:
+        if helper is not None:
+            helper.wait()
+        if announced and connection.is_usable():
+            _advisory("pg_advisory_unlock_shared")
+    if helper is not None:
+        result += helper.outcome()
+    return result
+
+
+def _batches(
+    now: datetime,
+    batch_size: int,
+    handled: set[int],
+    keep_going: Callable[[], bool] = lambda: True,
+) -> Iterator[tuple[SweepResult, bool]]:
+    """Lock and handle due tickets a batch at a time, each batch in its own transaction;
+    yields each batch's result and whether the batch was full. `keep_going` is asked before
+    every batch but the first."""
+    context = _SweepContext(handled)
     cursor: tuple[datetime, int] | None = None
     while True:
         with transaction.atomic():
             batch, cursor = _lock_batch(now, cursor, batch_size, context)
             if not batch:
-                break
+                return
             # A re-plan may bring a handled ticket's next check forward again; it waits for
             # the next sweep, so one sweep escalates a ticket at most once.
-            todo = [ticket for ticket in batch if ticket.pk not in context.handled]
-            result += _handle_batch(todo, now, context)
-        if len(batch) < batch_size:
-            break
-    return result
+            todo = [ticket for ticket in batch if ticket.pk not in handled]
+            batch_result = _handle_batch(todo, now, context)
+        full = len(batch) == batch_size
+        yield batch_result, full
+        if not full or not keep_going():
+            return
+
+
+# A sweep with more than a batch to do holds this advisory lock, shared, while it runs; the
+# holders are the sweeps running (two numbers, as pg_locks shows them).
+_SWEEPING = (0x53514D53, 0x5357)
+
+
+def _advisory(function: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", _SWEEPING)
+
+
+def _alone() -> bool:
+    """Whether this is the only sweep running (asked from any of its connections)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
+            " AND objid = %s AND objsubid = 2 AND granted",
+            _SWEEPING,
+        )
+        return int(cursor.fetchone()[0]) == 1
+
+
+class _Helper:
+    """A sweep's second loop, in a thread with its own database connection; it stops when
+    another sweep starts."""
+
+    def __init__(self, now: datetime, batch_size: int, handled: set[int]) -> None:
+        self.result = SweepResult()
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(now, batch_size, handled), name="sla-sweep-helper"
+        )
+        self._thread.start()
+
+    def _run(self, now: datetime, batch_size: int, handled: set[int]) -> None:
+        try:
+            for batch_result, _full in _batches(now, batch_size, handled, _alone):
+                self.result += batch_result
+        except BaseException as error:  # raised in the sweep's own thread by outcome()
+            self.error = error
+        finally:
+            connection.close()  # this thread's connection
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def outcome(self) -> SweepResult:
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def locking_query(now: datetime, cursor: tuple[datetime, int] | None, size: int) -> Any:
@@ -261,8 +352,9 @@ class _SweepContext:
     """What one sweep loads once and reuses across its batches: unit managers by unit, the
     active SLA policies, business calendars by unit."""
 
-    def __init__(self) -> None:
-        self.handled: set[int] = set()
+    def __init__(self, handled: set[int]) -> None:
+        # Shared by the sweep's loops: a ticket one of them handled is skipped by both.
+        self.handled = handled
         self._managers: dict[str, list[User]] = {}
         # The active policies, matched in memory when an escalation raises a priority.
         self.policies = sla.PolicyBook()

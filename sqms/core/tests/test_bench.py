@@ -173,7 +173,7 @@ def test_sla_sweep(tmp_path: Path, bench_database: str) -> None:
     args += ["--tickets", "400", "--due", "40", "--idle-runs", "3", "--processes", "1"]
     text = run_bench(tmp_path, "sla_sweep", *args)
     assert "## SLA sweep (" in text
-    assert "| escalations when 40 are due, one sweep | 40 in " in text
+    assert "| escalations when 40 are due, one sweep with its helper | 40 in " in text
     assert_database(text, bench_database)
 
 

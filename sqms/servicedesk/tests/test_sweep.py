@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from sqms.core import audit, periodic
 from sqms.core.models import AuditEvent, BusinessCalendar, Notification
 from sqms.servicedesk import services, sla
+from sqms.servicedesk import sweep as sweep_module
 from sqms.servicedesk.choices import (
     Channel,
     EventType,
@@ -540,6 +541,64 @@ def test_concurrent_sweeps_escalate_each_ticket_once(org, make_user):
         assert len(events(ticket, EventType.ASSIGNMENT)) == 1
     assert AuditEvent.objects.filter(object_type="servicedesk.ticket").count() == 60
     assert audit.verify_chain()[1] is None
+
+
+def _started_helpers(monkeypatch: Any) -> list[Any]:
+    """Records every helper loop a sweep starts (the real one runs)."""
+    started: list[Any] = []
+    original = sweep_module._Helper.__init__
+
+    def recording(self: Any, *args: Any) -> None:
+        started.append(self)
+        original(self, *args)
+
+    monkeypatch.setattr(sweep_module._Helper, "__init__", recording)
+    return started
+
+
+def _due_tickets(org: Any, make_user: Any, count: int) -> tuple[list[Ticket], datetime]:
+    owner = make_user("agent", unit=org.hall1, username="owner")
+    make_policy()
+    tickets = [make_ticket(owner, assignee=owner) for _ in range(count)]
+    return tickets, datetime.now(tz=START.tzinfo) + timedelta(minutes=11)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_alone_gets_a_helper_and_still_escalates_each_ticket_once(
+    org, make_user, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the helper loop is for PostgreSQL only")
+    helpers = _started_helpers(monkeypatch)
+    tickets, moment = _due_tickets(org, make_user, 40)
+    result = sweep(moment, batch_size=3)
+    assert len(helpers) == 1
+    assert result.escalated == 40
+    for ticket in tickets:
+        assert len(events(ticket, EventType.ESCALATION)) == 1, ticket.number
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:  # the sweep let go of its advisory lock
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert cursor.fetchone()[0] == 0
+    assert audit.verify_chain()[1] is None
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_no_helper_while_another_sweep_runs(org, make_user, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the helper loop is for PostgreSQL only")
+    helpers = _started_helpers(monkeypatch)
+    _tickets, moment = _due_tickets(org, make_user, 12)
+    other = connections.create_connection("default")  # stands for a sweep in another worker
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock_shared(%s, %s)", sweep_module._SWEEPING)
+        assert sweep(moment, batch_size=3).escalated == 12
+    finally:
+        other.close()
+    assert helpers == []
 
 
 # --------------------------------------------------------------------------- cost
