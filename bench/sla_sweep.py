@@ -141,12 +141,50 @@ def policies_by_combo(halls: list[Any]) -> dict[tuple[str, str, int], Any]:
     return combos
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+
+
+def customers(count: int, halls: list[Any]) -> list[tuple[int, str, str, str]]:
+    """`count` customer records, as registration makes them, and what a ticket of theirs
+    stores: (customer id, encrypted name, encrypted phone, the phone's blind index), each
+    encrypted once and shared by many tickets."""
+    from sqms.customers.models import Customer
+    from sqms.servicedesk.models import Ticket
+
+    made = Customer.objects.bulk_create(
+        Customer(
+            number=f"CB{n:08d}",
+            name=SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES)) % len(GIVEN)],
+            phone=f"139{n:08d}",
+            gender=("male", "female")[n % 2],
+            org_unit=halls[n % len(halls)][0],
+        )
+        for n in range(count)
+    )
+    name_field = Ticket._meta.get_field("customer_name")
+    phone_field = Ticket._meta.get_field("customer_phone")
+    index_field = Ticket._meta.get_field("customer_phone_index")
+    return [
+        (
+            customer.pk,
+            name_field.get_prep_value(customer.name),  # type: ignore[attr-defined]
+            phone_field.get_prep_value(customer.phone),  # type: ignore[attr-defined]
+            index_field.digest(customer.phone),  # type: ignore[attr-defined]
+        )
+        for customer in made
+    ]
+
+
 def load_tickets(url: str, count: int, org: dict[str, Any], now: dt.datetime) -> float:
-    """COPY `count` open tickets, none due at `now`; returns seconds taken."""
+    """COPY `count` open tickets, none due at `now`; returns seconds taken. Every ticket has
+    customer record, name and phone, as one registered at a counter or on the phone does, so
+    an escalation also queues a message to the customer."""
     halls = org["halls"]
     columns, template = template_row(*[halls[0][0], halls[0][1][0]])
     index = {name: i for i, name in enumerate(columns)}
     combos = policies_by_combo(halls)
+    callers = customers(2000, halls)
     rng = random.Random(42)  # noqa: S311 - reproducible test data, not secrets
     started = time.perf_counter()
     minute = dt.timedelta(minutes=1)
@@ -164,6 +202,12 @@ def load_tickets(url: str, count: int, org: dict[str, Any], now: dt.datetime) ->
                         created = now - minute * rng.randint(1, 3 * 24 * 60)
                         row = list(template)
                         row[index["number"]] = f"SQB{n:010d}"
+                        (
+                            row[index["customer_id"]],
+                            row[index["customer_name"]],
+                            row[index["customer_phone"]],
+                            row[index["customer_phone_index"]],
+                        ) = callers[n % len(callers)]
                         row[index["kind"]] = kind
                         row[index["channel"]] = channel
                         row[index["priority"]] = priority
@@ -285,12 +329,14 @@ def sweep_in_child(now: dt.datetime, batch_size: int) -> tuple[int, int, int]:
     return result.checked, result.warned, result.escalated
 
 
-def count_escalated() -> tuple[int, int]:
-    """(escalation events, distinct tickets escalated)."""
+def count_escalated() -> tuple[int, int, int]:
+    """(escalation events, distinct tickets escalated, customer messages about escalations)."""
+    from sqms.notifications.models import OutboundMessage
     from sqms.servicedesk.models import TicketEvent
 
     events = TicketEvent.objects.filter(event_type="escalation")
-    return events.count(), events.values("ticket_id").distinct().count()
+    messages = OutboundMessage.objects.filter(event="escalation")
+    return events.count(), events.values("ticket_id").distinct().count(), messages.count()
 
 
 def pct(values: list[float], p: float) -> float:
@@ -370,9 +416,12 @@ def main() -> None:
         f"{seconds:.2f} s = {rate:,.0f} escalations/s (batch size {args.batch_size}; "
         f"{cpu_seconds:.2f} s of this process's CPU; load average {load_before:.1f})"
     )
-    events, distinct = count_escalated()
-    if not result.escalated == due == events == distinct:
-        sys.exit(f"expected {due} escalations, one per ticket: {result}, {distinct} tickets")
+    events, distinct, messages = count_escalated()
+    if not result.escalated == due == events == distinct == messages:
+        sys.exit(
+            f"expected {due} escalations and customer messages, one per ticket: {result}, "
+            f"{distinct} tickets, {messages} messages"
+        )
 
     parallel: dict[str, Any] | None = None
     if args.processes > 1:
@@ -391,9 +440,12 @@ def main() -> None:
             f" escalations/s (split {[outcome[2] for outcome in outcomes]}; load average "
             f"{load_parallel:.1f})"
         )
-        events, distinct = count_escalated()
-        if not escalated == due_parallel == events - due == distinct - due:
-            sys.exit(f"expected {due_parallel} more escalations, one per ticket: {outcomes}")
+        events, distinct, messages = count_escalated()
+        if not escalated == due_parallel == events - due == distinct - due == messages - due:
+            sys.exit(
+                f"expected {due_parallel} more escalations and customer messages, one per "
+                f"ticket: {outcomes}, {messages - due} messages"
+            )
         parallel = {
             "due": due_parallel,
             "escalated": escalated,
@@ -446,8 +498,10 @@ def write_report(**facts: Any) -> None:
 - Database: {facts["database"]}
 - Command: `{command_line()}`
 - Data: {args.tickets:,} open tickets loaded with COPY in {facts["load_seconds"]:.0f} s
-  (5 % waiting for the customer), 50 halls in 5 branches, the seeded SLA policies;
-  every escalation raises the priority and re-plans the due times (mostly business time)
+  (5 % waiting for the customer), 50 halls in 5 branches, the seeded SLA policies; every
+  ticket has its customer (2,000 records) with name and phone, so every escalation also
+  queues a text message to the customer; every escalation raises the priority and re-plans
+  the due times (mostly business time)
 - One sweep used {facts["cpu_seconds"]:.1f} s of its process's CPU; load average
   {facts["load"]:.1f} when it started
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from sqms.core import bulk
 from sqms.notifications.choices import MessageStatus, NotifyEvent, Transport
 from sqms.notifications.models import NotificationTemplate, OutboundMessage
 from sqms.notifications.rendering import (
@@ -48,17 +49,17 @@ class Route:
     channel: str  # for the gateway: sms, wechat, app …; "email" for e-mail
 
 
-def tracking_link(ticket: Any) -> str:
-    """The ticket's public tracking page, if the portal app is installed."""
+def tracking_links(tickets: list[Any]) -> dict[int, str]:
+    """The tickets' public tracking pages by ticket id, if the portal app is installed."""
     try:
-        from sqms.portal.links import tracking_url
+        from sqms.portal.links import tracking_urls
     except ImportError:
-        return ""
+        return {}
     try:
-        return str(tracking_url(ticket))
+        return tracking_urls(tickets)
     except Exception:
-        logger.exception("no tracking link for ticket %s", getattr(ticket, "pk", None))
-        return ""
+        logger.exception("no tracking links for %d tickets", len(tickets))
+        return {}
 
 
 def survey_link(ticket: Any) -> str:
@@ -117,6 +118,19 @@ def find_template(event: str, transport: str, language: str) -> NotificationTemp
     return template
 
 
+@dataclass(frozen=True)
+class Request:
+    """One customer message to queue: its event, the ticket or customer it concerns, extra
+    context for the template, and optionally an explicit address or channel."""
+
+    event: str
+    ticket: Any = None
+    customer: Any = None
+    context: dict[str, Any] | None = None
+    to: str = ""
+    channel: str = ""
+
+
 def queue_customer_message(
     *,
     event: str,
@@ -128,23 +142,31 @@ def queue_customer_message(
 ) -> OutboundMessage | None:
     """Render the event's template in the customer's language and queue it (e-mail or the
     SMS/IM gateway); None if there is no address or template. Sent after the commit."""
-    if customer is None and ticket is not None:
-        customer = ticket.customer
-    if choose_route(ticket=ticket, customer=customer, to=to, channel=channel) is None:
-        return None  # nobody to write to: spare the transaction (a sweep asks for hundreds)
+    queued = queue_customer_messages(
+        [Request(event, ticket=ticket, customer=customer, context=context, to=to, channel=channel)]
+    )
+    return queued[0] if queued else None
+
+
+def queue_customer_messages(requests: list[Request]) -> list[OutboundMessage]:
+    """Queue many messages at once (a sweep's escalations): templates are looked up once, the
+    messages and their timeline lines are written with a few statements in one transaction,
+    and one task sends them all. The messages that could be made are returned; one that
+    cannot (no address, no template, a template error) is logged and left out."""
+    if not requests:
+        return []
     try:
         with transaction.atomic():
-            return queue_message(
-                event=event,
-                customer=customer,
-                ticket=ticket,
-                context=context,
-                to=to,
-                channel=channel,
-            )
+            composer = _Composer()
+            plans = [plan for request in requests if (plan := composer.plan(request))]
+            if not plans:
+                return []  # nobody to write to: a sweep asks for hundreds
+            links = tracking_links([plan.request.ticket for plan in plans if plan.request.ticket])
+            messages = [message for plan in plans if (message := _message(plan, links))]
+            return _store(messages)
     except Exception:
-        logger.exception("could not queue %s for ticket %s", event, getattr(ticket, "pk", None))
-        return None
+        logger.exception("could not queue %d customer messages", len(requests))
+        return []
 
 
 def queue_message(
@@ -157,79 +179,131 @@ def queue_message(
     channel: str = "",
     timeline_event: Any = None,
 ) -> OutboundMessage | None:
-    """queue_customer_message without its safety net. `timeline_event` is a line that stands
-    for the message on the timeline already (a REPLY); otherwise a NOTICE line is written."""
-    from sqms.servicedesk import signals
-    from sqms.servicedesk.choices import EventType
-    from sqms.servicedesk.models import TicketEvent
-
+    """One message, without queue_customer_message's safety net: an unknown event raises.
+    `timeline_event` is a line that stands for the message on the timeline already (a REPLY);
+    otherwise a NOTICE line is written."""
     if event not in NotifyEvent.values:
         raise ValueError(f"unknown notification event {event!r}")
-    if customer is None and ticket is not None:
-        customer = ticket.customer
-    route = choose_route(ticket=ticket, customer=customer, to=to, channel=channel)
-    if route is None:
+    plan = _Composer().plan(
+        Request(event, ticket=ticket, customer=customer, context=context, to=to, channel=channel)
+    )
+    if plan is None:
         return None
-    language = language_of(getattr(customer, "language", "") if customer is not None else "")
-    template = find_template(event, route.transport, language)
-    if template is None:
+    message = _message(plan, tracking_links([ticket]) if ticket is not None else {})
+    if message is None:
         return None
+    if timeline_event is None:
+        return _store([message])[0]
+    message.notice_event = timeline_event
+    message.save()
+    timeline_event.data = {**(timeline_event.data or {}), **delivery_data(message)}
+    timeline_event.save(update_fields=["data"])
+    _enqueue_after_commit([message.pk])
+    return message
+
+
+@dataclass(frozen=True)
+class _Plan:
+    request: Request
+    customer: Any
+    route: Route
+    template: NotificationTemplate
+
+
+class _Composer:
+    """Decides where each message goes and with which template, looking each template up
+    once."""
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[str, str, str], NotificationTemplate | None] = {}
+
+    def plan(self, request: Request) -> _Plan | None:
+        if request.event not in NotifyEvent.values:
+            logger.error("unknown notification event %r", request.event)
+            return None
+        ticket = request.ticket
+        customer = request.customer
+        if customer is None and ticket is not None:
+            customer = ticket.customer
+        route = choose_route(
+            ticket=ticket, customer=customer, to=request.to, channel=request.channel
+        )
+        if route is None:
+            return None
+        language = language_of(getattr(customer, "language", "") if customer is not None else "")
+        key = (request.event, route.transport, language)
+        if key not in self._templates:
+            self._templates[key] = find_template(*key)
+        template = self._templates[key]
+        return _Plan(request, customer, route, template) if template is not None else None
+
+
+def _message(plan: _Plan, links: dict[int, str]) -> OutboundMessage | None:
+    """The plan's message, rendered and unsaved; None (logged) if its template fails."""
+    request, customer, template = plan.request, plan.customer, plan.template
+    ticket = request.ticket
     values = ticket_context(ticket, customer, template.language)
     if ticket is not None:
-        values["tracking_link"] = tracking_link(ticket)
-        if event == NotifyEvent.SURVEY_INVITATION:
+        values["tracking_link"] = links.get(ticket.pk, "")
+        if request.event == NotifyEvent.SURVEY_INVITATION:
             values["survey_link"] = survey_link(ticket)
-    for key, value in (context or {}).items():
+    for key, value in (request.context or {}).items():
         key = CONTEXT_ALIASES.get(key, key)
         if key in CONTEXT_HELP and value is not None:
-            values[key] = (
-                format_time(value, template.language) if isinstance(value, datetime) else str(value)
-            )
+            values[key] = format_time(value) if isinstance(value, datetime) else str(value)
     try:
         rendered = render(template.subject, template.body, values)
     except TemplateProblem:
         logger.exception("template %s does not render", template.pk)
         return None
-    unit = None
+    unit_id = None
     if ticket is not None:
-        unit = ticket.org_unit
+        unit_id = ticket.org_unit_id
     elif customer is not None:
-        unit = customer.org_unit
-    now = timezone.now()
-    message = OutboundMessage.objects.create(
-        org_unit=unit,
+        unit_id = customer.org_unit_id
+    return OutboundMessage(
+        org_unit_id=unit_id,
         ticket=ticket,
         customer=customer,
-        event=event,
-        transport=route.transport,
-        channel=route.channel,
+        event=request.event,
+        transport=plan.route.transport,
+        channel=plan.route.channel,
         language=template.language,
-        recipient=route.address,
+        recipient=plan.route.address,
         subject=rendered.subject[:250],
         body=rendered.body,
         status=MessageStatus.QUEUED,
-        next_attempt_at=now,
+        next_attempt_at=timezone.now(),
     )
-    if ticket is not None:
-        data = delivery_data(message)
-        if timeline_event is None:
-            timeline_event = TicketEvent.objects.create(
-                ticket=ticket,
-                actor=None,
-                event_type=EventType.NOTICE,
-                message=rendered.body,
-                customer_visible=True,
-                data=data,
-            )
-            signals.announce([signals.line_of(timeline_event)])
-        else:
-            timeline_event.data = {**(timeline_event.data or {}), **data}
-            timeline_event.save(update_fields=["data"])
-        message.notice_event = timeline_event
-        message.save(update_fields=["notice_event"])
-    message_id = message.pk
-    transaction.on_commit(lambda: enqueue_send(message_id))
-    return message
+
+
+def _store(messages: list[OutboundMessage]) -> list[OutboundMessage]:
+    """Save the messages, each about a ticket with its NOTICE line on that ticket's timeline,
+    and send them after the commit: a few statements however many there are."""
+    from sqms.servicedesk import signals
+    from sqms.servicedesk.choices import EventType
+    from sqms.servicedesk.models import TicketEvent
+
+    bulk.insert(OutboundMessage, messages)
+    ticketed = [message for message in messages if message.ticket_id is not None]
+    notices = [
+        TicketEvent(
+            ticket=message.ticket,
+            actor=None,
+            event_type=EventType.NOTICE,
+            message=message.body,
+            customer_visible=True,
+            data=delivery_data(message),
+        )
+        for message in ticketed
+    ]
+    bulk.insert(TicketEvent, notices)
+    for message, notice in zip(ticketed, notices, strict=True):
+        message.notice_event = notice
+    bulk.update_columns(OutboundMessage, ticketed, ["notice_event"])
+    signals.announce([signals.line_of(notice) for notice in notices])
+    _enqueue_after_commit([message.pk for message in messages])
+    return messages
 
 
 def delivery_data(message: OutboundMessage) -> dict[str, Any]:
@@ -248,12 +322,21 @@ def delivery_data(message: OutboundMessage) -> dict[str, Any]:
 
 
 def enqueue_send(message_id: int) -> None:
-    """Hand the message to the worker; if that fails, the minutely job sends it anyway."""
-    if not getattr(settings, "SQMS_NOTIFICATIONS_ENQUEUE", True):
+    enqueue_sends([message_id])
+
+
+def enqueue_sends(message_ids: list[int]) -> None:
+    """Hand the messages to the worker, one task for all; if that fails, the minutely job
+    sends them anyway."""
+    if not message_ids or not getattr(settings, "SQMS_NOTIFICATIONS_ENQUEUE", True):
         return
     try:
-        from sqms.notifications.tasks import send_outbound_message
+        from sqms.notifications.tasks import send_outbound_messages
 
-        send_outbound_message.enqueue(message_id)
+        send_outbound_messages.enqueue(message_ids)
     except Exception:
-        logger.exception("could not enqueue outbound message %s", message_id)
+        logger.exception("could not enqueue %d outbound messages", len(message_ids))
+
+
+def _enqueue_after_commit(message_ids: list[int]) -> None:
+    transaction.on_commit(lambda: enqueue_sends(message_ids))

@@ -7,12 +7,12 @@ neither reach data it should not nor break a page: errors come back as text for 
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.template import Context, Engine
+from django.template import Context, Engine, Template
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,11 +73,25 @@ def salutation(name: str, gender: str, language: str) -> str:
     return f"{surname}{title}"
 
 
-def format_time(moment: datetime | None, language: str) -> str:
+def format_time(moment: datetime | None) -> str:
+    """Local time as 2026-11-23 18:00, the same in every language."""
     if moment is None:
         return ""
-    with translation.override(language):
-        return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+_status_labels: dict[tuple[str, str], str] = {}
+
+
+def status_label(ticket: Any, language: str) -> str:
+    """The ticket's status in `language` (translated once per status and language: switching
+    the language costs more than the rest of a message's context)."""
+    key = (ticket.status, language)
+    label = _status_labels.get(key)
+    if label is None:
+        with translation.override(language):
+            label = _status_labels[key] = str(ticket.get_status_display())
+    return label
 
 
 def ticket_context(ticket: Any, customer: Any, language: str) -> dict[str, str]:
@@ -90,13 +104,12 @@ def ticket_context(ticket: Any, customer: Any, language: str) -> dict[str, str]:
         name = ticket.customer_name or ""
     context["customer_name"] = salutation(name, gender, language)
     if ticket is not None:
-        with translation.override(language):
-            context["status"] = str(ticket.get_status_display())
-            department = ticket.handling_department or ticket.org_unit
-            context["department"] = department.display_name if department is not None else ""
+        context["status"] = status_label(ticket, language)
+        department = ticket.handling_department or ticket.org_unit
+        context["department"] = department.name_in(language) if department is not None else ""
         context["number"] = ticket.number
         context["title"] = ticket.title
-        context["due_time"] = format_time(ticket.resolve_due_at, language)
+        context["due_time"] = format_time(ticket.resolve_due_at)
     return context
 
 
@@ -123,9 +136,16 @@ def sample_context(language: str) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # Compiling costs several times more than rendering, and a few templates serve every
+    # message; an edited template is a new source, so it is compiled afresh.
+    return _engine.from_string(source)
+
+
 def render_text(source: str, context: dict[str, Any]) -> str:
     try:
-        return _engine.from_string(source).render(Context(context, autoescape=False))
+        return _compiled(source).render(Context(context, autoescape=False))
     except Exception as error:  # any template error is the editor's to fix, not a crash
         raise TemplateProblem(f"{type(error).__name__}: {error}") from error
 

@@ -3,13 +3,22 @@
 from django.tasks import task
 
 from sqms.notifications import delivery
+from sqms.notifications.choices import MessageStatus
 
 SEND_DUE_EVERY_SECONDS = 60
 
 
 @task()
+def send_outbound_messages(message_ids: list[int]) -> int:
+    """Send the messages queued together (enqueued after the commit that queued them), one
+    after the other; returns how many were sent."""
+    return sum(delivery.deliver(pk) == MessageStatus.SENT for pk in message_ids)
+
+
+@task()
 def send_outbound_message(message_id: int) -> str | None:
-    """Send one queued message (enqueued after the commit that queued it)."""
+    """Send one queued message (what releases before 2026-11-22 enqueued; kept for their
+    tasks still in the queue)."""
     return delivery.deliver(message_id)
 
 

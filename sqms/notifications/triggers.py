@@ -4,7 +4,6 @@ Which events notify customers is configurable with the setting SQMS_CUSTOMER_NOT
 dict of event → bool (every event defaults to on), e.g. {"sla_warning": False}.
 """
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -14,9 +13,7 @@ from django.utils import timezone
 
 from sqms.notifications.choices import NotifyEvent
 from sqms.notifications.models import OutboundMessage
-from sqms.notifications.outbound import queue_customer_message
-
-logger = logging.getLogger(__name__)
+from sqms.notifications.outbound import Request, queue_customer_messages
 
 # Reminders that must not pester: at most one per ticket a day.
 ONCE_PER_DAY = frozenset({NotifyEvent.SLA_WARNING, NotifyEvent.ESCALATION})
@@ -24,6 +21,33 @@ ONCE_PER_DAY = frozenset({NotifyEvent.SLA_WARNING, NotifyEvent.ESCALATION})
 GUARDED = ONCE_PER_DAY | {NotifyEvent.ACKNOWLEDGEMENT}
 # A registration older than this (an import, a back-dated record) is not acknowledged.
 ACKNOWLEDGE_WITHIN = timedelta(days=1)
+
+
+# What a message reads of its ticket, customer and unit (choose_route, ticket_context); only
+# these are loaded, as a sweep reads hundreds of tickets, and each encrypted field costs a
+# decryption.
+MESSAGE_READS = [
+    "number",
+    "title",
+    "status",
+    "channel",
+    "created_at",
+    "resolution",
+    "resolve_due_at",
+    "customer_name",
+    "customer_phone",
+    "customer",
+    *(
+        f"customer__{name}"
+        for name in ("name", "gender", "phone", "email", "language", "preferred_channel")
+    ),
+    "org_unit",
+    "org_unit__name",
+    "org_unit__name_en",
+    "handling_department",
+    "handling_department__name",
+    "handling_department__name_en",
+]
 
 
 def enabled(event: str) -> bool:
@@ -70,21 +94,22 @@ def _already_sent(wanted: list[tuple[Any, str]]) -> set[tuple[int, str]]:
 
 def notify_customers(wanted: list[tuple[Any, str]]) -> list[OutboundMessage]:
     """Queue the customer messages that timeline lines call for. The tickets and what was sent
-    already are read once for all lines, so a sweep escalating hundreds of tickets costs one or
-    two queries here plus one message for each customer who can be reached."""
+    already are read once for all lines, and the messages are queued together, so a sweep
+    escalating hundreds of tickets costs a handful of queries here, not a few per ticket."""
     from sqms.servicedesk.models import Ticket
 
     # Only tickets with someone to write to: a customer record or a phone (its blind index
-    # says so without decrypting). Units are read later, for the tickets a message is for.
+    # says so without decrypting), with the units their messages name.
     reachable = Q(customer__isnull=False) | Q(customer_phone_index__isnull=False)
     tickets = (
-        Ticket.objects.select_related("customer")
+        Ticket.objects.select_related("customer", "org_unit", "handling_department")
+        .only(*MESSAGE_READS)
         .filter(reachable)
         .in_bulk({line.ticket_id for line, _event in wanted})
     )
     wanted = [(line, event) for line, event in wanted if line.ticket_id in tickets]
     sent = _already_sent(wanted)
-    queued = []
+    requests = []
     for line, event in wanted:
         ticket = tickets[line.ticket_id]
         if (ticket.pk, event) in sent:
@@ -97,14 +122,8 @@ def notify_customers(wanted: list[tuple[Any, str]]) -> list[OutboundMessage]:
         if event in GUARDED:
             sent.add((ticket.pk, event))  # also once within these lines
         context = {"message": ticket.resolution} if event == NotifyEvent.RESOLUTION else {}
-        try:
-            message = queue_customer_message(event=event, ticket=ticket, context=context)
-        except Exception:
-            logger.exception("customer notification for ticket %s failed", line.ticket_id)
-            continue
-        if message is not None:
-            queued.append(message)
-    return queued
+        requests.append(Request(event, ticket=ticket, context=context))
+    return queue_customer_messages(requests)
 
 
 def on_ticket_events(sender: Any, events: list[Any], **kwargs: Any) -> None:

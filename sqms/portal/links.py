@@ -22,17 +22,26 @@ def _version(ticket_id: int) -> int:
 
 
 def tracking_token(ticket: Ticket) -> str:
-    return signing.dumps({"t": ticket.pk, "v": _version(ticket.pk)}, salt=SALT, compress=True)
+    return _token(ticket.pk, _version(ticket.pk))
 
 
-def tracking_path(ticket: Ticket) -> str:
-    return reverse("portal_link", args=[tracking_token(ticket)])
+def _token(ticket_id: int, version: int) -> str:
+    return signing.dumps({"t": ticket_id, "v": version}, salt=SALT, compress=True)
 
 
 def tracking_url(ticket: Ticket) -> str:
     """The absolute URL of the ticket's public tracking page (contract used by other apps)."""
-    base = getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or ""
-    return base.rstrip("/") + tracking_path(ticket)
+    return tracking_urls([ticket])[ticket.pk]
+
+
+def tracking_urls(tickets: list[Ticket]) -> dict[int, str]:
+    """tracking_url of many tickets, by ticket id, with one query for their link versions."""
+    ids = {ticket.pk for ticket in tickets}
+    versions = dict(
+        TrackingLinkVersion.objects.filter(ticket_id__in=ids).values_list("ticket_id", "version")
+    )
+    base = (getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+    return {pk: base + reverse("portal_link", args=[_token(pk, versions.get(pk, 0))]) for pk in ids}
 
 
 def ticket_for_token(token: str) -> Ticket | None:

@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sqms.core import audit
+from sqms.core import audit, bulk
 from sqms.core.calendars import Interval, WorkingCalendar, hours_on
 from sqms.core.choices import AuditAction
 from sqms.core.models import (
@@ -541,15 +541,15 @@ def _handle_batch(batch: list[Ticket], now: datetime, context: _SweepContext) ->
         if due.warn or due.breach:
             ticket.updated_at = stamp
         (escalated_tickets if due.breach else checked_tickets).append(ticket)
-    _bulk_update(escalated_tickets, _ESCALATED_UPDATE)
-    _bulk_update(checked_tickets, _CHECKED_UPDATE)
+    bulk.update_columns(Ticket, escalated_tickets, _ESCALATED_UPDATE)
+    bulk.update_columns(Ticket, checked_tickets, _CHECKED_UPDATE)
 
     writer = _Writer(context, stamp)
     for ticket, targets in warnings:
         writer.warning(ticket, targets)
     for escalation in escalations:
         writer.escalation(escalation)
-    _insert(TicketEvent, writer.events)
+    bulk.copy_rows(TicketEvent, writer.events)
     signals.announce(
         [
             signals.TimelineLine(
@@ -561,7 +561,7 @@ def _handle_batch(batch: list[Ticket], now: datetime, context: _SweepContext) ->
             for row in writer.events
         ]
     )
-    _insert(Notification, writer.notifications)
+    bulk.copy_rows(Notification, writer.notifications)
     # Last, so the audit chain's head is locked for as short a time as possible.
     _record_audit(escalations, stamp)
     result.warned = len(warnings)
@@ -651,71 +651,6 @@ def _replan_raised(escalations: list[_Escalation], now: datetime, context: _Swee
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def _bulk_update(tickets: list[Ticket], names: list[str]) -> None:
-    """Write the named fields of many tickets in one statement. On PostgreSQL an UPDATE
-    joined to unnest()ed arrays, one binary array parameter per column: Django's bulk_update
-    builds a CASE per field with a branch per row, which costs seconds for a batch of a few
-    hundred."""
-    if not tickets:
-        return
-    if connection.vendor != "postgresql":
-        Ticket.objects.bulk_update(tickets, names)
-        return
-    fields: list[Any] = [Ticket._meta.pk, *(Ticket._meta.get_field(name) for name in names)]
-    quote = connection.ops.quote_name
-    columns = [quote(f.column) for f in fields]
-    arrays = ", ".join(f"%b::{_type_name(f)}[]" for f in fields)
-    assignments = ", ".join(f"{column} = v.{column}" for column in columns[1:])
-    # Only identifiers from the model's metadata are spliced in; the values are parameters.
-    sql = (
-        f"UPDATE {quote(Ticket._meta.db_table)} AS t SET {assignments} "  # noqa: S608
-        f"FROM unnest({arrays}) AS v({', '.join(columns)}) WHERE t.{columns[0]} = v.{columns[0]}"
-    )
-    params = [[getattr(ticket, f.attname) for ticket in tickets] for f in fields]
-    with _binary_cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _binary_cursor() -> Any:
-    """A cursor in Django's connection and transaction that sends parameters to the server
-    in binary (`%b`). Django's cursors render them into the SQL as text, which for the
-    sweep's arrays costs about ten times more: ≈ 29 µs a ticket against 3 µs."""
-    import psycopg
-
-    connection.ensure_connection()
-    # Wrapped as Django wraps its own (the stubs expect a wrapper where Django passes a cursor).
-    raw = cast(Any, psycopg.Cursor(connection.connection))
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
-
-
-def _type_name(field: Any) -> str:
-    """The column's type as psycopg knows it: "varchar(20)" → "varchar"."""
-    return str(field.db_type(connection)).split("(")[0]
-
-
-def _insert(model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert rows given as {attname: value}. On PostgreSQL with a binary COPY, which takes
-    the rows as they are; elsewhere through bulk_create."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows])
-        return
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    fields = [by_attname[name] for name in rows[0]]
-    quote = connection.ops.quote_name
-    sql = (
-        f"COPY {quote(model._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN (FORMAT BINARY)"
-    )
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.set_types([_type_name(f) for f in fields])
-        for row in rows:
-            copy.write_row(tuple(row.values()))
 
 
 class _Texts:
@@ -924,4 +859,4 @@ def _record_audit(escalations: list[_Escalation], stamp: datetime) -> None:
                 "after": after,
             }
         )
-    audit.append_many(rows, lambda finished: _insert(AuditEvent, finished))
+    audit.append_many(rows, lambda finished: bulk.copy_rows(AuditEvent, finished))

@@ -57,7 +57,11 @@ class OrgUnit(MP_Node):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
+        return self.name_in(get_language() or "")
+
+    def name_in(self, language: str) -> str:
+        """The unit's name for readers of `language`: the English one where there is one."""
+        if self.name_en and language.startswith("en"):
             return self.name_en
         return self.name
 

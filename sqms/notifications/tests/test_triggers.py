@@ -4,6 +4,8 @@ department, SLA warning and escalation (at most daily), resolution; configurable
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sqms.notifications.choices import NotifyEvent, Transport
 from sqms.notifications.models import OutboundMessage
@@ -126,7 +128,9 @@ def test_tracking_link_comes_from_the_portal(
     import types
 
     fake = types.ModuleType("sqms.portal.links")
-    fake.tracking_url = lambda ticket: f"https://sq.example/t/{ticket.pk}/"  # type: ignore[attr-defined]
+    fake.tracking_urls = lambda tickets: {  # type: ignore[attr-defined]
+        ticket.pk: f"https://sq.example/t/{ticket.pk}/" for ticket in tickets
+    }
     monkeypatch.setitem(sys.modules, "sqms.portal.links", fake)
     ticket = customer_ticket(agent)
     on_ticket_events(None, [TimelineLine(ticket_id=ticket.pk, event_type=EventType.ESCALATION)])
@@ -141,14 +145,16 @@ def test_tracking_link_comes_from_the_portal(
 
 
 def test_receiver_failure_is_contained(agent: Any, customer_ticket: Any, monkeypatch: Any) -> None:
-    from sqms.notifications import triggers
+    from sqms.notifications import outbound
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(triggers, "queue_customer_message", broken)
+    monkeypatch.setattr(outbound, "ticket_context", broken)
     ticket = customer_ticket(agent)
     on_ticket_events(None, [TimelineLine(ticket_id=ticket.pk, event_type=EventType.ESCALATION)])
+    assert not messages_of(ticket, NotifyEvent.ESCALATION)
+    assert not TicketEvent.objects.filter(ticket=ticket, event_type=EventType.NOTICE).exists()
 
 
 def test_many_lines_cost_queries_per_message_not_per_line(
@@ -165,3 +171,34 @@ def test_many_lines_cost_queries_per_message_not_per_line(
     on_ticket_events(None, lines)
     assert [len(messages_of(t, NotifyEvent.ESCALATION)) for t in reachable] == [1, 1]
     assert not OutboundMessage.objects.filter(ticket__in=anonymous).exists()
+
+
+def test_messages_are_queued_with_the_same_queries_however_many(
+    agent: Any, customer_ticket: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Templates, tracking links and the writes are per batch: escalating six reachable
+    tickets costs as many queries as escalating two, and each gets its message, its timeline
+    line and one task for all."""
+    from django_tasks_db.models import DBTaskResult
+
+    def escalate(count: int) -> tuple[int, list[Any]]:
+        tickets = [customer_ticket(agent) for _ in range(count)]
+        lines = [TimelineLine(ticket_id=t.pk, event_type=EventType.ESCALATION) for t in tickets]
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            on_ticket_events(None, lines)
+        return len(queries), tickets
+
+    settings.SQMS_NOTIFICATIONS_ENQUEUE = True
+    tasks_before = DBTaskResult.objects.count()
+    two, _ = escalate(2)
+    six, tickets = escalate(6)
+    assert six == two
+    for ticket in tickets:
+        [message] = messages_of(ticket, NotifyEvent.ESCALATION)
+        notice = message.notice_event
+        assert notice is not None and notice.ticket_id == ticket.pk
+        assert notice.data["message_id"] == message.pk
+    assert DBTaskResult.objects.count() - tasks_before == 2
