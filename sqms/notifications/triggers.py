@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from sqms.core import bulk
 from sqms.notifications.choices import NotifyEvent
 from sqms.notifications.models import OutboundMessage
 from sqms.notifications.outbound import Request, queue_customer_messages
@@ -26,7 +27,8 @@ ACKNOWLEDGE_WITHIN = timedelta(days=1)
 # What a message reads of its ticket, customer and unit (choose_route, ticket_context); only
 # these are loaded, as a sweep reads hundreds of tickets, and each encrypted field costs a
 # decryption.
-MESSAGE_READS = [
+TICKET_READS = [
+    "id",
     "number",
     "title",
     "status",
@@ -37,17 +39,10 @@ MESSAGE_READS = [
     "customer_name",
     "customer_phone",
     "customer",
-    *(
-        f"customer__{name}"
-        for name in ("name", "gender", "phone", "email", "language", "preferred_channel")
-    ),
     "org_unit",
-    "org_unit__name",
-    "org_unit__name_en",
     "handling_department",
-    "handling_department__name",
-    "handling_department__name_en",
 ]
+CUSTOMER_READS = ["id", "name", "gender", "phone", "email", "language", "preferred_channel"]
 
 
 def enabled(event: str) -> bool:
@@ -101,12 +96,14 @@ def notify_customers(wanted: list[tuple[Any, str]]) -> list[OutboundMessage]:
     # Only tickets with someone to write to: a customer record or a phone (its blind index
     # says so without decrypting), with the units their messages name.
     reachable = Q(customer__isnull=False) | Q(customer_phone_index__isnull=False)
-    tickets = (
-        Ticket.objects.select_related("customer", "org_unit", "handling_department")
-        .only(*MESSAGE_READS)
-        .filter(reachable)
-        .in_bulk({line.ticket_id for line, _event in wanted})
-    )
+    ids = {line.ticket_id for line, _event in wanted}
+    tickets = {
+        ticket.pk: ticket
+        for ticket in bulk.load(Ticket.objects.filter(reachable, pk__in=ids), TICKET_READS)
+    }
+    if not tickets:
+        return []
+    _attach_related(list(tickets.values()))
     wanted = [(line, event) for line, event in wanted if line.ticket_id in tickets]
     sent = _already_sent(wanted)
     requests = []
@@ -124,6 +121,30 @@ def notify_customers(wanted: list[tuple[Any, str]]) -> list[OutboundMessage]:
         context = {"message": ticket.resolution} if event == NotifyEvent.RESOLUTION else {}
         requests.append(Request(event, ticket=ticket, context=context))
     return queue_customer_messages(requests)
+
+
+def _attach_related(tickets: list[Any]) -> None:
+    """Each ticket's customer and units, read once for all of them."""
+    from sqms.core.models import OrgUnit
+    from sqms.servicedesk.models import Ticket
+
+    customer_model: Any = Ticket._meta.get_field("customer").related_model
+    customer_ids = {ticket.customer_id for ticket in tickets} - {None}
+    customers = {
+        customer.pk: customer
+        for customer in bulk.load(
+            customer_model._base_manager.filter(pk__in=customer_ids), CUSTOMER_READS
+        )
+    }
+    unit_ids = {t.org_unit_id for t in tickets} | {t.handling_department_id for t in tickets}
+    units = OrgUnit.objects.only("name", "name_en").in_bulk(unit_ids - {None})
+    for ticket in tickets:
+        bulk.attach(
+            ticket,
+            customer=customers.get(ticket.customer_id),
+            org_unit=units[ticket.org_unit_id],
+            handling_department=units.get(ticket.handling_department_id),
+        )
 
 
 def on_ticket_events(sender: Any, events: list[Any], **kwargs: Any) -> None:

@@ -20,7 +20,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.base import ModelState
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -269,28 +268,13 @@ def locking_query(now: datetime, cursor: tuple[datetime, int] | None, size: int)
 def _lock_batch(
     now: datetime, cursor: tuple[datetime, int] | None, size: int, context: "_SweepContext"
 ) -> tuple[list[Ticket], tuple[datetime, int] | None]:
-    rows = locking_query(now, cursor, size).values_list(*_READ)
-    tickets = [_ticket_from_row(row, rows.db) for row in rows]
+    tickets = bulk.load(locking_query(now, cursor, size), _READ)
     if not tickets:
         return [], cursor
     context.attach_related(tickets)
     last = tickets[-1]
     # The range query returns only tickets whose next check is set.
     return tickets, (cast(datetime, last.sla_next_check_at), last.pk)
-
-
-_LOADED = [Ticket._meta.get_field(name).attname for name in _READ]  # type: ignore[union-attr]
-
-
-def _ticket_from_row(row: tuple[Any, ...], db: str) -> Ticket:
-    """A saved Ticket with the loaded columns, built without Model.__init__: measured here,
-    a queryset's instances cost about 60 µs a row more than its value tuples. A column left
-    out still loads on access, as a deferred field of a queryset's instance does."""
-    ticket = Ticket.__new__(Ticket)
-    ticket.__dict__.update(zip(_LOADED, row, strict=True))
-    state = ticket._state = ModelState()
-    state.adding, state.db = False, db
-    return ticket
 
 
 # --------------------------------------------------------------------------- deciding
@@ -392,10 +376,9 @@ class _SweepContext:
         }
         if wanted_policies:
             self._policies_by_id.update(SlaPolicy.objects.in_bulk(wanted_policies))
-        # Straight into the relation cache: the ids are already right, and the descriptors'
-        # checks (type, database router) would cost more than the rest of this loop.
         for ticket in tickets:
-            ticket._state.fields_cache.update(
+            bulk.attach(
+                ticket,
                 org_unit=self._units[ticket.org_unit_id],
                 first_contact_owner=self._users[ticket.first_contact_owner_id],
                 assignee=self._users.get(ticket.assignee_id),  # type: ignore[arg-type]
