@@ -10,6 +10,7 @@ template error) is logged and None is returned; the caller's change stands eithe
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -157,13 +158,11 @@ def queue_customer_messages(requests: list[Request]) -> list[OutboundMessage]:
         return []
     try:
         with transaction.atomic():
-            composer = _Composer()
-            plans = [plan for request in requests if (plan := composer.plan(request))]
+            plans = _each(_Composer().plan, requests)
             if not plans:
                 return []  # nobody to write to: a sweep asks for hundreds
             links = tracking_links([plan.request.ticket for plan in plans if plan.request.ticket])
-            messages = [message for plan in plans if (message := _message(plan, links))]
-            return _store(messages)
+            return _store(_each(lambda plan: _message(plan, links), plans))
     except Exception:
         logger.exception("could not queue %d customer messages", len(requests))
         return []
@@ -200,6 +199,21 @@ def queue_message(
     timeline_event.save(update_fields=["data"])
     _enqueue_after_commit([message.pk])
     return message
+
+
+def _each[T](make: Callable[[Any], T | None], items: list[Any]) -> list[T]:
+    """make(item) for each item, without the Nones. An item it fails on is logged and left
+    out: one bad ticket must not cost the others their messages."""
+    made = []
+    for item in items:
+        try:
+            result = make(item)
+        except Exception:
+            logger.exception("a customer message could not be made")
+            continue
+        if result is not None:
+            made.append(result)
+    return made
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ def send_outbound_messages(message_ids: list[int]) -> int:
 
 @task()
 def send_outbound_message(message_id: int) -> str | None:
-    """Send one queued message (what releases before 2026-11-22 enqueued; kept for their
-    tasks still in the queue)."""
+    """Send one queued message: the task earlier versions enqueued, kept so that those still
+    in the queue run."""
     return delivery.deliver(message_id)
 
 

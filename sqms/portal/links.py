@@ -41,7 +41,13 @@ def tracking_urls(tickets: list[Ticket]) -> dict[int, str]:
         TrackingLinkVersion.objects.filter(ticket_id__in=ids).values_list("ticket_id", "version")
     )
     base = (getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
-    return {pk: base + reverse("portal_link", args=[_token(pk, versions.get(pk, 0))]) for pk in ids}
+    # Reversed once: a token's characters (URL-safe base64, ":" and ".") pass reverse() as
+    # they are, so putting each token in place of a stand-in gives what reverse() would.
+    pattern = base + reverse("portal_link", args=[_STAND_IN])
+    return {pk: pattern.replace(_STAND_IN, _token(pk, versions.get(pk, 0))) for pk in ids}
+
+
+_STAND_IN = "token-stand-in"
 
 
 def ticket_for_token(token: str) -> Ticket | None:

@@ -157,6 +157,26 @@ def test_receiver_failure_is_contained(agent: Any, customer_ticket: Any, monkeyp
     assert not TicketEvent.objects.filter(ticket=ticket, event_type=EventType.NOTICE).exists()
 
 
+def test_one_message_that_fails_does_not_cost_the_others_theirs(
+    agent: Any, customer_ticket: Any, monkeypatch: Any
+) -> None:
+    from sqms.notifications import outbound
+
+    bad, good = customer_ticket(agent), customer_ticket(agent)
+    real = outbound.ticket_context
+
+    def failing_for_bad(ticket: Any, *args: Any) -> Any:
+        if ticket.pk == bad.pk:
+            raise RuntimeError("boom")
+        return real(ticket, *args)
+
+    monkeypatch.setattr(outbound, "ticket_context", failing_for_bad)
+    lines = [TimelineLine(ticket_id=t.pk, event_type=EventType.ESCALATION) for t in (bad, good)]
+    on_ticket_events(None, lines)
+    assert not messages_of(bad, NotifyEvent.ESCALATION)
+    assert len(messages_of(good, NotifyEvent.ESCALATION)) == 1
+
+
 def test_many_lines_cost_queries_per_message_not_per_line(
     agent: Any, make_ticket: Any, customer_ticket: Any, django_assert_max_num_queries: Any
 ) -> None:

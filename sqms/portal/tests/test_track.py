@@ -116,6 +116,23 @@ def test_signed_link_opens_the_ticket_and_tampering_is_refused(
     assert links.ticket_for_token(links.tracking_token(ticket)) == ticket
 
 
+def test_links_made_together_are_the_ones_made_one_by_one(submit: Any, settings: Any) -> None:
+    """tracking_urls reverses the URL once and puts each token in: the result must be what
+    reverse() gives for each ticket, revoked links' versions included."""
+    from django.urls import reverse
+
+    settings.SQMS_PUBLIC_BASE_URL = "https://service.example.cn/"
+    tickets = [submit(customer_phone=f"1370000000{n}") for n in range(3)]
+    links.revoke_links(tickets[1])
+    made = links.tracking_urls(tickets)
+    for ticket in tickets:
+        token = links.tracking_token(ticket)
+        expected = "https://service.example.cn" + reverse("portal_link", args=[token])
+        assert made[ticket.pk] == expected
+        assert links.ticket_for_token(made[ticket.pk].split("/")[-2]) == ticket
+    assert made[tickets[0].pk] != made[tickets[1].pk]
+
+
 def test_customer_message_goes_on_the_timeline_and_is_announced(
     client: Any, submit: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
