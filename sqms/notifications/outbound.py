@@ -335,10 +335,6 @@ def delivery_data(message: OutboundMessage) -> dict[str, Any]:
     }
 
 
-def enqueue_send(message_id: int) -> None:
-    enqueue_sends([message_id])
-
-
 def enqueue_sends(message_ids: list[int]) -> None:
     """Hand the messages to the worker, one task for all; if that fails, the minutely job
     sends them anyway."""

@@ -19,7 +19,7 @@ from sqms.core.service_helpers import lock_in_scope, require_permission
 from sqms.notifications import rendering
 from sqms.notifications.choices import RETRYABLE, MessageStatus, NotifyEvent
 from sqms.notifications.models import NotificationTemplate, OutboundMessage
-from sqms.notifications.outbound import choose_route, delivery_data, enqueue_send, queue_message
+from sqms.notifications.outbound import choose_route, delivery_data, enqueue_sends, queue_message
 
 CHANGE_TICKET = "servicedesk.change_ticket"
 RETRY_MESSAGE = "notifications.retry_outboundmessage"
@@ -145,7 +145,7 @@ def retry_message(message: OutboundMessage | int, *, actor: Any) -> OutboundMess
             after={"status": locked.status, "attempts": 0},
         )
         message_id = locked.pk
-        transaction.on_commit(lambda: enqueue_send(message_id))
+        transaction.on_commit(lambda: enqueue_sends([message_id]))
     if isinstance(message, OutboundMessage):
         message.refresh_from_db()
     return locked
