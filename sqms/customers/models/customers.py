@@ -55,6 +55,15 @@ CustomerManager = models.Manager.from_queryset(CustomerQuerySet)
 
 
 class Customer(ScopedModel):
+    # Each registration of a new caller writes this row; the (org_unit, -created_at) index
+    # below serves look-ups by unit, so the key needs no index of its own.
+    org_unit = models.ForeignKey(
+        "core.OrgUnit",
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     number = models.CharField(_("customer number"), max_length=20, unique=True, editable=False)
     name = EncryptedCharField(_("name"), max_length=100, blank=True, mask=mask_name)
     phone = EncryptedCharField(_("mobile or phone"), max_length=32, blank=True, mask=mask_phone)
