@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 def _sync_roles_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # The data migrations create the roles; a database flush (as transactional tests do)
     # removes them again and then sends post_migrate, so restore them here too.
-    from django.apps import apps
-
+    from sqms.core.app_modules import seeding_apps
     from sqms.core.roles import sync_roles
 
-    if sender.label == "core":
-        sync_roles(kwargs.get("apps") or apps)
+    apps = seeding_apps(sender.label, **kwargs)
+    if apps is not None:
+        sync_roles(apps)
 
 
 class CoreConfig(AppConfig):

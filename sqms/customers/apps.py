@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 def _seed_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # A flush (transactional tests) empties the tables, then sends post_migrate: put the
     # default retention rules back (idempotent).
+    from sqms.core.app_modules import seeding_apps
     from sqms.customers.retention import seed_rules
 
-    seed_rules(None, None)
+    if seeding_apps(sender.label, **kwargs) is not None:
+        seed_rules(None, None)
 
 
 class CustomersConfig(AppConfig):

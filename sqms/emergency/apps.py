@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 def _seed_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # Migration 0003 seeds; a flush (as transactional tests do) empties the tables and then
     # sends post_migrate, so put the seed plans back for the organisations there are.
-    from django.apps import apps
-
+    from sqms.core.app_modules import seeding_apps
     from sqms.emergency.seeds import seed
 
-    seed(kwargs.get("apps") or apps, None)
+    apps = seeding_apps(sender.label, **kwargs)
+    if apps is not None:
+        seed(apps, None)
 
 
 def _seed_new_organisation(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

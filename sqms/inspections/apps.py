@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 def _seed_after_migrate(sender: Any, **kwargs: Any) -> None:
     """Put the seed checklists back after a flush (browser tests); never changes existing ones."""
+    from sqms.core.app_modules import seeding_apps
     from sqms.inspections.seeds import seed_checklists
 
-    seed_checklists()
+    if seeding_apps(sender.label, **kwargs) is not None:
+        seed_checklists()
 
 
 class InspectionsConfig(AppConfig):

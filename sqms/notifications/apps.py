@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 def _seed_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # Migration 0003 seeds the templates; a flush (transactional tests) empties the table and
     # then sends post_migrate, so put them back (idempotent, never overwriting edits).
-    from django.apps import apps
-
+    from sqms.core.app_modules import seeding_apps
     from sqms.notifications.seeds import seed_templates
 
-    seed_templates(kwargs.get("apps") or apps, None)
+    apps = seeding_apps(sender.label, **kwargs)
+    if apps is not None:
+        seed_templates(apps, None)
 
 
 class NotificationsConfig(AppConfig):

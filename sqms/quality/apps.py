@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 def _seed_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # Migration 0002 seeds the catalogue; a flush (transactional tests) empties the tables
     # and then sends post_migrate, so put it back (idempotent).
-    from django.apps import apps
-
+    from sqms.core.app_modules import seeding_apps
     from sqms.quality.catalogue import seed_catalogue
 
-    seed_catalogue(kwargs.get("apps") or apps, None)
+    apps = seeding_apps(sender.label, **kwargs)
+    if apps is not None:
+        seed_catalogue(apps, None)
 
 
 class QualityConfig(AppConfig):

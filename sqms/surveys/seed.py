@@ -190,5 +190,7 @@ def seed_templates(apps: Any = None, schema_editor: Any = None, **kwargs: Any) -
 
 
 def on_post_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", "") == "surveys":
+    from sqms.core.app_modules import seeding_apps
+
+    if sender.label == "surveys" and seeding_apps(sender.label, **kwargs) is not None:
         seed_templates()
