@@ -130,9 +130,17 @@ def add_business_minutes(calendar: WorkingCalendar, start: datetime, minutes: in
     """The instant `minutes` of open time after `start` (start itself if minutes == 0)."""
     if minutes < 0:
         raise CalendarError("minutes must not be negative")
-    if minutes == 0:
+    return add_business_time(calendar, start, timedelta(minutes=minutes))
+
+
+def add_business_time(calendar: WorkingCalendar, start: datetime, length: timedelta) -> datetime:
+    """The instant `length` of open time after `start`, to the microsecond (start itself if
+    length is zero)."""
+    if length < timedelta():
+        raise CalendarError("minutes must not be negative")
+    if not length:
         return start
-    remaining = timedelta(minutes=minutes)
+    remaining = length
     local = start.astimezone(calendar.zone)
     first_day = day = local.date()
     for _ in range(_MAX_DAYS_SCANNED):
@@ -158,9 +166,14 @@ def add_business_minutes(calendar: WorkingCalendar, start: datetime, minutes: in
 
 def business_minutes_between(calendar: WorkingCalendar, start: datetime, end: datetime) -> int:
     """Whole minutes of open time in [start, end); 0 when end is not after start."""
-    if end <= start:
-        return 0
+    return int(business_time_between(calendar, start, end).total_seconds() // 60)
+
+
+def business_time_between(calendar: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    """Open time in [start, end), to the microsecond; zero when end is not after start."""
     total = timedelta()
+    if end <= start:
+        return total
     local_start = start.astimezone(calendar.zone)
     local_end = end.astimezone(calendar.zone)
     first_day, last_day = local_start.date(), local_end.date()
@@ -174,7 +187,7 @@ def business_minutes_between(calendar: WorkingCalendar, start: datetime, end: da
                 if overlap > timedelta():
                     total += overlap
         day += timedelta(days=1)
-    return int(total.total_seconds() // 60)
+    return total
 
 
 def add_calendar_minutes(start: datetime, minutes: int) -> datetime:

@@ -18,7 +18,9 @@ from django.db.models import Q
 from sqms.core.calendars import (
     WorkingCalendar,
     add_business_minutes,
+    add_business_time,
     business_minutes_between,
+    business_time_between,
     statutory_data_known,
 )
 from sqms.core.models import BusinessCalendar, OrgUnit
@@ -169,6 +171,20 @@ class SlaClock:
         if self.business:
             return business_minutes_between(self.calendar, start, end)
         return int((end - start).total_seconds() // 60)
+
+    def add_exact(self, start: datetime, length: timedelta) -> datetime:
+        """As add, for a length not rounded to whole minutes."""
+        if self.business:
+            return add_business_time(self.calendar, start, length)
+        return start + length
+
+    def exact_between(self, start: datetime, end: datetime) -> timedelta:
+        """As between, not rounded down to whole minutes: what a stopped clock had left."""
+        if end <= start:
+            return timedelta()
+        if self.business:
+            return business_time_between(self.calendar, start, end)
+        return end - start
 
 
 def clock_for(ticket: Ticket, calendar: WorkingCalendar | None = None) -> SlaClock:
@@ -360,7 +376,9 @@ def resume(
     for name in targets:
         moment = getattr(ticket, name)
         if moment is not None and moment > paused_from:
-            setattr(ticket, name, clock.add(now, clock.between(paused_from, moment)))
+            # Exactly what was left, not whole minutes: rounding down would pull the due time
+            # earlier by up to a minute on every pause, however short.
+            setattr(ticket, name, clock.add_exact(now, clock.exact_between(paused_from, moment)))
     ticket.paused_at = None
     ticket.sla_next_check_at = next_check_at(ticket)
     return {

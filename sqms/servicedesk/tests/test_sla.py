@@ -337,6 +337,36 @@ def test_waiting_for_the_customer_moves_the_due_times_and_is_not_counted(
     assert ticket.sla_next_check_at is None
 
 
+@pytest.mark.parametrize(
+    ("values", "registered"),
+    [
+        # The counter policy counts calendar minutes; the complaint policy business minutes.
+        ({"channel": Channel.COUNTER}, at(2026, 11, 18, 10, 0, 30)),
+        ({"kind": "complaint", "channel": Channel.LETTER}, at(2026, 11, 18, 10, 0, 30)),
+    ],
+)
+def test_a_short_wait_moves_the_due_times_by_the_wait_never_earlier(
+    agent, ticket_in_status, values, registered
+):
+    with time_machine.travel(registered, tick=False):
+        ticket = ticket_in_status(TicketStatus.IN_PROGRESS, actor=agent, **values)
+    due = ticket.resolve_due_at
+    assert due.second == 30  # due times keep the registration's seconds
+    for cycle in range(1, 4):  # each wait of 10 s moves the due time 10 s later
+        with time_machine.travel(at(2026, 11, 18, 11, cycle), tick=False):
+            ticket = services.pause_ticket(ticket, actor=agent, reason="等待客户确认")
+        with time_machine.travel(at(2026, 11, 18, 11, cycle, 10), tick=False):
+            ticket = services.resume_ticket(ticket, actor=agent)
+        assert ticket.resolve_due_at == due + timedelta(seconds=10 * cycle)
+    # Reopening gives back exactly the time that was left at the resolution, too.
+    moved = ticket.resolve_due_at
+    with time_machine.travel(at(2026, 11, 18, 11, 30), tick=False):
+        ticket = services.resolve_ticket(ticket, actor=agent, resolution="已处理")
+    with time_machine.travel(at(2026, 11, 18, 11, 30, 20), tick=False):
+        ticket = services.reopen_ticket(ticket, actor=agent, reason="客户反馈仍未解决")
+    assert ticket.resolve_due_at == moved + timedelta(seconds=20)
+
+
 # --- facts ---------------------------------------------------------------------------------
 
 
