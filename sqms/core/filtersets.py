@@ -1,9 +1,11 @@
 """FilterSets of the core app, shared by the UI lists and the REST API."""
 
+import datetime
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -30,6 +32,64 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """A date/time turned to UTC: PostgreSQL refuses UTC offsets beyond ±15:59, which Python
+    accepts (up to ±23:59), so "…+21:59" is compared in UTC instead of failing (a 500); an
+    instant outside the years 1–9999 in UTC is invalid input (400)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        try:
+            return result.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    """django-filter's DateTimeFilter with UtcDateTimeField."""
+
+    field_class = UtcDateTimeField
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """NullBooleanSelect, except that a value it does not know is handed on to the field to
+    refuse rather than read as "unknown" (which would silently drop the filter)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        if value is None and raw not in (None, "", "unknown"):
+            return raw
+        return value
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """true, false or empty (no filter); any other value is an error (400), not ignored."""
+
+    widget = StrictNullBooleanSelect
+    default_error_messages = {"invalid": _("Enter true or false.")}
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        if value is None or isinstance(value, bool):
+            return value
+        if value in ("True", "true", "1"):
+            return True
+        if value in ("False", "false", "0"):
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """django-filter's BooleanFilter with StrictNullBooleanField."""
+
+    field_class = StrictNullBooleanField
 
 
 def units_in_scope(request: HttpRequest | None) -> QuerySet[OrgUnit]:

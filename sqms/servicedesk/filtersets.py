@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from sqms.core.fields import blind_match
-from sqms.core.filtersets import SubtreeFilter, text_filter
+from sqms.core.filtersets import BooleanFilter, DateTimeFilter, SubtreeFilter, text_filter
 from sqms.core.models import User
 from sqms.core.scope import unit_scope_filter
 from sqms.servicedesk.choices import (
@@ -60,7 +60,7 @@ class TicketFilterSet(django_filters.FilterSet):
         label=_("Number or title"), method=text_filter(["number", "title"])
     )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=TicketStatus.choices)
-    is_open = django_filters.BooleanFilter(label=_("Open"), method="filter_is_open")
+    is_open = BooleanFilter(label=_("Open"), method="filter_is_open")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TicketKind.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     priority = django_filters.TypedChoiceFilter(
@@ -73,17 +73,17 @@ class TicketFilterSet(django_filters.FilterSet):
     assignee = UserFilter(label=_("Assignee"), null_label=_("Unassigned"))
     first_contact_owner = UserFilter(label=_("First-contact owner"))
     category = CategorySubtreeFilter(label=_("Problem type"))
-    breached = django_filters.BooleanFilter(label=_("SLA breached"), method="filter_breached")
-    due_after = django_filters.DateTimeFilter(
+    breached = BooleanFilter(label=_("SLA breached"), method="filter_breached")
+    due_after = DateTimeFilter(
         label=_("Resolve by, from"), field_name="resolve_due_at", lookup_expr="gte"
     )
-    due_before = django_filters.DateTimeFilter(
+    due_before = DateTimeFilter(
         label=_("Resolve by, until"), field_name="resolve_due_at", lookup_expr="lt"
     )
-    created_after = django_filters.DateTimeFilter(
+    created_after = DateTimeFilter(
         label=_("Registered from"), field_name="created_at", lookup_expr="gte"
     )
-    created_before = django_filters.DateTimeFilter(
+    created_before = DateTimeFilter(
         label=_("Registered until"), field_name="created_at", lookup_expr="lt"
     )
     customer_phone = django_filters.CharFilter(

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -254,7 +255,8 @@ def active_categories() -> Any:
 @extend_schema_field(OpenApiTypes.INT)
 class ActiveCategoryField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
-        "does_not_exist": _("No active problem type with id “{pk_value}”."),
+        # Lazy: a class attribute is built once, at import, in no request's language.
+        "does_not_exist": gettext_lazy("No active problem type with id “{pk_value}”."),
     }
 
     def get_queryset(self) -> Any:

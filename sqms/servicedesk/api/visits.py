@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from sqms.core.api.views import CONFLICT, NOT_FOUND, VALIDATION_ERROR
-from sqms.core.filtersets import SubtreeFilter
+from sqms.core.filtersets import DateTimeFilter, SubtreeFilter
 from sqms.core.models import OrgUnit
 from sqms.servicedesk import visits
 from sqms.servicedesk.access import visible_tickets
@@ -61,10 +61,10 @@ class CounterVisitFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=STATES, method="filter_state")
     org_unit = SubtreeFilter(label=_("Org unit"), unit_path="org_unit__path")
     queue_number = django_filters.CharFilter(label=_("Queue number"))
-    arrived_after = django_filters.DateTimeFilter(
+    arrived_after = DateTimeFilter(
         label=_("Arrived from"), field_name="arrived_at", lookup_expr="gte"
     )
-    arrived_before = django_filters.DateTimeFilter(
+    arrived_before = DateTimeFilter(
         label=_("Arrived until"), field_name="arrived_at", lookup_expr="lt"
     )
 

@@ -165,6 +165,15 @@ def test_registration_masks_customer_and_returns_the_whole_ticket(api: Any, agen
     assert ticket.customer_phone_index
 
 
+def test_an_unknown_problem_type_is_refused_in_the_requests_language(api: Any):
+    values = {"kind": "complaint", "channel": "counter", "title": "资费疑问", "category": 999999}
+    english = api.post(TICKETS, values, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400
+    assert english.json()["category"] == ["No active problem type with id “999999”."]
+    chinese = api.post(TICKETS, values, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.json()["category"] == ["不存在 ID 为“999999”的已启用问题类型。"]
+
+
 def test_registration_stores_the_phone_encrypted(api: Any):
     response = api.post(
         TICKETS,
@@ -619,6 +628,35 @@ def test_filter_by_creation_range(api: Any, agent: Any):
     assert ids(api, created_before=since) == {old.pk}
     both = {"created_after": "2000-01-01", "created_before": since}
     assert ids(api, **both) == {old.pk}
+
+
+def test_boolean_filters_refuse_what_is_neither_true_nor_false(api: Any, agent: Any):
+    late, on_time = register(agent), register(agent)
+    Ticket.objects.filter(pk=late.pk).update(resolve_breached=True)
+    assert ids(api, breached="1") == {late.pk}
+    assert ids(api, breached="0") == {on_time.pk}
+    assert ids(api, breached="") == {late.pk, on_time.pk}
+    for name in ("breached", "is_open"):
+        # Not silently read as "no filter", which would answer every ticket.
+        response = api.get(TICKETS, {name: "maybe"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
+        assert response.json() == {name: ["Enter true or false."]}
+
+
+def test_time_filters_compare_any_offset_in_utc(api: Any, agent: Any, org: Any):
+    ticket = register(agent)
+    # +21:59 is a valid ISO 8601 offset to Python, beyond PostgreSQL's ±15:59 (a 500 there).
+    far = timezone.get_fixed_timezone(21 * 60 + 59)
+    before = (ticket.created_at - timedelta(minutes=1)).astimezone(far).isoformat()
+    after = (ticket.created_at + timedelta(minutes=1)).astimezone(far).isoformat()
+    assert ids(api, created_after=before, created_before=after) == {ticket.pk}
+    assert ids(api, due_before=before) == set()
+    visits = api.get("/api/servicedesk/visits/", {"arrived_after": before})
+    assert visits.status_code == 200, visits.content
+    # An instant that is no date in UTC is invalid input, not a server error.
+    for value in ("0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00"):
+        response = api.get(TICKETS, {"created_after": value})
+        assert response.status_code == 400 and "created_after" in response.json()
 
 
 def test_filter_by_customer_phone_through_the_blind_index(api: Any, agent: Any):
