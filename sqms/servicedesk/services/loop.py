@@ -360,6 +360,8 @@ def reopen_ticket(ticket: Ticket | int, *, actor: Any, reason: str) -> Ticket:
         now = timezone.now()
         source, target = _transition(locked, "reopen")
         locked.reopen_count += 1
+        # A confirmation was of the resolution now withdrawn: the next one has no feedback yet.
+        locked.customer_confirmed = None
         spell = _back_to_work(locked, now)
         _record_transition(locked, actor, before, source, target, message=reason, data=spell)
         number = locked.number

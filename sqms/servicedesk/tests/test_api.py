@@ -435,6 +435,22 @@ def test_feedback_confirmed_closes_and_not_confirmed_reopens(api: Any, agent: An
     assert response.json()["status"] == TicketStatus.REOPENED
 
 
+def test_a_reopened_ticket_no_longer_counts_as_confirmed_by_the_customer(
+    api: Any, agent: Any, manager: Any
+):
+    ticket = verified(register(agent), agent, manager)
+    assert api.post(url_of(ticket, "feedback"), {"confirmed": True}).json()["customer_confirmed"]
+    response = api.post(url_of(ticket, "reopen"), {"reason": "客户再次来电"})
+    assert response.status_code == 200, response.content
+    assert response.json()["customer_confirmed"] is None
+    # Archived again without feedback: nobody confirmed this resolution.
+    ticket = advance(Ticket.objects.get(pk=ticket.pk), agent, "start", "resolve")
+    ticket = services.verify_resolution(ticket, actor=manager)
+    response = api.post(url_of(ticket, "close"), {"note": "三次回访未接通"})
+    assert response.json()["status"] == TicketStatus.CLOSED
+    assert response.json()["customer_confirmed"] is None
+
+
 def test_feedback_refusals(api: Any, agent: Any):
     ticket = advance(register(agent), agent, "respond", "start")
     refused_and_unchanged(
