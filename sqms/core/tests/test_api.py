@@ -630,6 +630,17 @@ def test_malformed_json_is_400(org, make_user, url):
     assert "detail" in response.json()
 
 
+def test_a_body_over_the_upload_limit_is_413_with_a_json_message(agent, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"name": "%s"}' % ("长" * 1000)
+    response = client_for(agent).post(
+        TOKENS, data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request is too large."}
+    assert not ApiToken.objects.filter(user=agent).exists()
+
+
 def test_unsupported_media_type_is_415(agent):
     response = client_for(agent).post(TOKENS, data="name=x", content_type="text/plain")
     assert response.status_code == 415
