@@ -175,12 +175,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
     object_type = django_filters.CharFilter(label=_("Object type"))
     object_id = django_filters.CharFilter(label=_("Object id"))
     org_unit = SubtreeFilter(label=_("Org unit"), unit_path="org_unit__path")
-    created_after = django_filters.DateTimeFilter(
-        label=_("From"), field_name="created_at", lookup_expr="gte"
-    )
-    created_before = django_filters.DateTimeFilter(
-        label=_("Until"), field_name="created_at", lookup_expr="lt"
-    )
+    created_after = DateTimeFilter(label=_("From"), field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(label=_("Until"), field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

@@ -425,6 +425,11 @@ def test_audit_filters(audited, org, make_user):
     assert seqs(created_before=(now - timedelta(hours=1)).isoformat()) == []
     assert seqs(ordering="seq") == [1, 2, 3, 4]
     assert api.get(AUDIT, {"action": "dance"}).status_code == 400
+    # +21:59 is valid ISO 8601 but beyond PostgreSQL's ±15:59: compared in UTC, not a 500.
+    far = timezone.get_fixed_timezone(21 * 60 + 59)
+    an_hour_ago = (now - timedelta(hours=1)).astimezone(far).isoformat()
+    assert seqs(created_after=an_hour_ago) == [4, 3, 2, 1]
+    assert api.get(AUDIT, {"created_after": "0001-01-01T00:00:00+08:00"}).status_code == 400
 
 
 @pytest.mark.parametrize("role", ["agent", "admin", "unit_manager"])
