@@ -278,6 +278,12 @@ def send_back_resolution(ticket: Ticket | int, *, actor: Any, reason: str) -> Ti
         before = audit.snapshot(locked, AUDIT_FIELDS)
         now = timezone.now()
         source, target = _transition(locked, "send_back")
+        if locked.resolved_by_id == actor.pk:
+            # Sending back is the verifier's refusal: the resolver reopens instead.
+            raise DomainError(
+                _("A resolution must be verified by someone other than its resolver."),
+                code="same_person",
+            )
         spell = _back_to_work(locked, now)
         _record_transition(locked, actor, before, source, target, message=reason, data=spell)
         number = locked.number

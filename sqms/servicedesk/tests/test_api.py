@@ -422,6 +422,18 @@ def test_send_back_needs_a_reason(agent: Any, manager: Any):
     )
 
 
+def test_the_resolver_cannot_send_back_their_own_resolution(agent: Any, manager: Any):
+    ticket = advance(register(manager), manager, "respond", "start", "resolve")
+    offered = client_for(manager).get(url_of(ticket)).json()["allowed_actions"]
+    assert "send-back" not in {action["action"] for action in offered}
+    refused_and_unchanged(
+        lambda: client_for(manager).post(url_of(ticket, "send-back"), {"reason": "自己退回"}),
+        400,
+        ticket,
+        {"detail", "code"},
+    )
+
+
 def test_feedback_confirmed_closes_and_not_confirmed_reopens(api: Any, agent: Any, manager: Any):
     confirmed = verified(register(agent), agent, manager)
     response = api.post(url_of(confirmed, "feedback"), {"confirmed": True})
