@@ -137,7 +137,7 @@ def add_business_time(calendar: WorkingCalendar, start: datetime, length: timede
     """The instant `length` of open time after `start`, to the microsecond (start itself if
     length is zero)."""
     if length < timedelta():
-        raise CalendarError("minutes must not be negative")
+        raise CalendarError("the length must not be negative")
     if not length:
         return start
     remaining = length

@@ -64,8 +64,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "servicedesk.import_ticket",
         "servicedesk.hold_sla",
     ],
-    "quality_manager": [*_EVERYONE, *_READ_SERVICE_DESK, *_CONFIGURE_SERVICE_DESK],
-    "quality_inspector": [*_EVERYONE, *_READ_SERVICE_DESK, "servicedesk.verify_ticket"],
+    "quality_manager": [
+        *_EVERYONE,
+        *_READ_SERVICE_DESK,
+        *_CONFIGURE_SERVICE_DESK,
+        "servicedesk.view_all_tickets",
+    ],
+    "quality_inspector": [
+        *_EVERYONE,
+        *_READ_SERVICE_DESK,
+        "servicedesk.verify_ticket",
+        "servicedesk.view_all_tickets",
+    ],
     "trainer": [*_EVERYONE],
     "emergency_officer": [*_EVERYONE, "servicedesk.view_ticket", "servicedesk.hold_sla"],
     "auditor": [
