@@ -5,12 +5,13 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sqms.core.scope import unit_in_scope, unit_scope_filter
@@ -61,17 +62,21 @@ def run_import(job_id: int) -> TicketImport:
     def progress(checked: int, rows: int) -> None:
         TicketImport.objects.filter(pk=job_id).update(checked=checked, rows=rows)
 
+    # The report is stored as text: write it in the language of the user who reads it (the
+    # worker itself runs in the default language).
+    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
     try:
         with job.file.open("rb") as stream:
             data = stream.read()
-        result = importer.import_tickets(
-            job.original_name,
-            data,
-            actor=job.created_by,
-            skip_invalid=job.skip_invalid,
-            dry_run=job.dry_run,
-            progress=progress,
-        )
+        with translation.override(language):
+            result = importer.import_tickets(
+                job.original_name,
+                data,
+                actor=job.created_by,
+                skip_invalid=job.skip_invalid,
+                dry_run=job.dry_run,
+                progress=progress,
+            )
     except Exception as error:  # a bug must end the job visibly, not leave it running
         logger.exception("ticket import %s failed", job_id)
         job.status, job.error = ImportStatus.FAILED, str(error)[:2000]

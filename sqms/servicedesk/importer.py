@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -319,6 +319,10 @@ class _Lookups:
         return self.words[name].get(value.strip().lower())
 
 
+class DateOutOfRange(ValueError):
+    """A date and time that parses but cannot be stored."""
+
+
 def _parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
@@ -342,6 +346,12 @@ def _parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
     if timezone.is_naive(moment):
         # A time without an offset is the unit's wall-clock time, as the hall recorded it.
         moment = moment.replace(tzinfo=zone)
+    try:
+        # Stored in UTC: a time at the very edge of the calendar (0001-01-01 in a zone ahead
+        # of UTC) has no UTC equivalent and would fail the whole import when saved.
+        moment.astimezone(UTC)
+    except OverflowError as error:
+        raise DateOutOfRange(str(value)) from error
     return moment
 
 
@@ -427,6 +437,10 @@ def _validate_row(
     for name in ("created_at", "responded_at", "resolved_at", "closed_at"):
         try:
             moments[name] = _parse_datetime(raw.get(name), zone)
+        except DateOutOfRange:
+            moments[name] = None
+            fail(name, _("This date lies outside the range that can be stored."))
+            continue
         except ValueError:
             moments[name] = None
             fail(name, _("Not a date and time; write it as 2025-03-01 14:30."))

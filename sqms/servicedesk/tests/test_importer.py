@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from sqms.core.models import AuditEvent
@@ -467,3 +467,31 @@ def test_open_imported_tickets_are_planned_and_missed_targets_are_facts_not_esca
     # The sweep escalates neither now: the missed targets predate the import.
     assert sweep(now).escalated == 0
     assert not TicketEvent.objects.filter(event_type=EventType.ESCALATION).exists()
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_a_row_problem_not_a_failed_import(
+    manager: Any,
+) -> None:
+    # 0001-01-01 00:00 in Asia/Shanghai has no UTC equivalent: it used to pass the checks and
+    # then fail the whole import ("date value out of range") when the ticket was saved.
+    rows = [row(title="好的一行"), row(created_at="0001-01-01 00:00", status="new")]
+    result = importer.import_tickets("edge.csv", csv_bytes(rows), actor=manager, skip_invalid=True)
+    assert [(p.row, p.field) for p in result.problems] == [(3, "created_at")]
+    assert result.imported == 1 and result.skipped == 1
+    assert list(Ticket.objects.values_list("title", flat=True)) == ["好的一行"]
+
+
+def test_the_report_is_written_in_the_language_of_the_user_who_uploaded(
+    org: Any, make_user: Any
+) -> None:
+    # The worker runs in the default language, whatever the uploader reads: an English
+    # manager got a Chinese report. Run each under the other language, as a worker would.
+    english = make_user("unit_manager", unit=org.branch1, language="en")
+    chinese = make_user("unit_manager", unit=org.branch1, language="zh-hans")
+    for user, expected in ((english, "Unknown value"), (chinese, "未知值")):
+        job = TicketImport.objects.create(original_name="t.csv", created_by=user)
+        job.file.save("t.csv", SimpleUploadedFile("t.csv", csv_bytes([row(kind="?")])))
+        with translation.override("zh-hans" if user is english else "en"):  # the worker's
+            job = import_jobs.run_import(job.pk)
+        assert job.status == ImportStatus.DONE
+        assert job.problems[0][1] == "kind" and expected in job.problems[0][2]
