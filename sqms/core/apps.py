@@ -24,7 +24,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models import fields
+
         from sqms.core import navigation, periodic, signals, tasks
+
+        # The blank choice of every select (new in Django 6.1) has no Chinese in Django's own
+        # catalogue; naming it here keeps it in ours, where it is translated.
+        fields.BLANK_CHOICE_LABEL = _("- Select an option -")
 
         periodic.register(tasks.prune_finished_tasks, every_seconds=3600)
         navigation.register_core_items()

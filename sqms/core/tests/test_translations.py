@@ -45,3 +45,20 @@ def test_every_entry_is_translated() -> None:
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert not untranslated, f"untranslated: {untranslated[:20]}"
     assert not fuzzy, f"fuzzy: {fuzzy[:20]}"
+
+
+@pytest.mark.django_db
+def test_the_blank_choice_of_a_select_is_in_chinese() -> None:
+    # Django 6.1's "- Select an option -" has no zh-Hans translation of its own: every select
+    # on a Chinese page (problem type, hall, …) showed it in English.
+    from django import forms
+    from django.utils import translation
+
+    from sqms.core.models import OrgUnit
+
+    field = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    with translation.override("zh-hans"):
+        html = field.widget.render("unit", None)
+        assert "- 请选择 -" in html and "Select an option" not in html
+    with translation.override("en"):
+        assert "- Select an option -" in field.widget.render("unit", None)
