@@ -201,3 +201,37 @@ def test_complaint_goes_round_the_loop(
     assert closed.resolved_by_id == other_agent.pk
     assert closed.customer_confirmed is True
     assert registration_shot.exists() and ticket_shot.exists()
+
+
+def test_the_page_fits_a_laptop_screen_in_english(
+    browser_page: Any, org: Any, password: str
+) -> None:
+    """A unit manager's full menu in English, and a customer notification's long tracking
+    link on the timeline, used to push the page sideways past a 1366 px screen: the log-out
+    button sat outside the menu bar and the link ran out of its card."""
+    from playwright.sync_api import expect
+
+    from sqms.servicedesk.choices import EventType
+    from sqms.servicedesk.models import TicketEvent
+    from sqms.servicedesk.tests.doc_helpers import make_ticket
+
+    page = browser_page
+    manager = staff("unit_manager", org.hall1, "zhou", "周杰")
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    ticket = make_ticket(org.hall1, manager)
+    link = "http://sqms.example/portal/l/" + "eyJ0Ijo2MDIxLCJ2IjowfQ" * 8 + "/"
+    TicketEvent.objects.create(ticket=ticket, event_type=EventType.COMMENT, message=link)
+
+    log_in(page, "zhou", password)
+    page.goto(f"/tickets/{ticket.pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    logout = page.locator("[data-testid=logout]").bounding_box()
+    assert logout is not None and logout["x"] + logout["width"] <= width
+    card = page.locator("#timeline").bounding_box()
+    message = page.locator("#timeline li", has_text="eyJ0Ijo2").locator(".text-break")
+    box = message.bounding_box()
+    assert card is not None and box is not None
+    assert box["x"] + box["width"] <= card["x"] + card["width"]
