@@ -46,7 +46,9 @@ class UtcDateTimeField(forms.DateTimeField):
         try:
             return result.astimezone(datetime.UTC)
         except OverflowError as error:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+            raise ValidationError(
+                _("This date and time is out of range."), code="invalid"
+            ) from error
 
 
 class DateTimeFilter(django_filters.DateTimeFilter):

@@ -1,5 +1,6 @@
 """Id filters refuse what the database cannot hold: the fuzzer's `?user=-1.79e308` was a 500
-(the driver overflowed); any such value is now a 400 that names the filter."""
+(the driver overflowed); any such value is now a 400 that names the filter. Date and time
+filters likewise refuse a moment with no UTC equivalent."""
 
 from typing import Any, cast
 
@@ -42,3 +43,34 @@ def test_largest_id_is_accepted(client: APIClient) -> None:
     response = client.get("/api/core/tokens/", {"user": str(2**63 - 1)})
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+# 0001-01-01 00:00 in Asia/Shanghai lies before the first moment UTC can hold.
+EDGE = "0001-01-01T00:00"
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/servicedesk/tickets/", "due_before"),
+        ("/api/servicedesk/tickets/", "created_after"),
+        ("/api/servicedesk/visits/", "arrived_before"),
+        ("/api/core/audit-events/", "created_before"),
+    ],
+)
+def test_a_time_with_no_utc_equivalent_is_refused(client: APIClient, path: str, name: str) -> None:
+    response = client.get(path, {name: EDGE})
+    assert response.status_code == 400, response.content
+    assert name in response.json()
+    assert client.get(path, {name: "0001-01-02T00:00"}).status_code == 200
+
+
+def test_the_ticket_list_page_says_so_instead_of_failing(org: Any) -> None:
+    from django.test import Client
+
+    from sqms.core.tests.web import web_login
+
+    agent = cast(User, UserFactory(org_unit=org.hall1, roles=["agent"]))
+    page = web_login(Client(), agent).get("/tickets/all/", {"due_before": EDGE})
+    assert page.status_code == 200
+    assert "due_before" in page.context["filter"].form.errors
