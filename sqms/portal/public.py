@@ -111,9 +111,15 @@ def _line(event: TicketEvent, phase: CustomerStatus | None) -> tuple[PublicLine 
                 else _("You told us the problem is not solved; we are handling it again.")
             )
             return PublicLine(event.created_at, "customer", str(label)), status
+        # The first response's message is the agent's reply to the customer (the ticket
+        # page offers it as such); other transitions' notes and reasons stay internal.
+        reply = event.message if event.to_status == TicketStatus.RESPONDED else ""
         if status == phase:
+            if reply:
+                heading = str(_("Reply from customer service"))
+                return PublicLine(event.created_at, "reply", heading, reply), phase
             return None, phase
-        return PublicLine(event.created_at, "phase", _phase_label(status, phase)), status
+        return PublicLine(event.created_at, "phase", _phase_label(status, phase), reply), status
     if kind == EventType.REPLY:
         return PublicLine(
             event.created_at, "reply", str(_("Reply from customer service")), event.message

@@ -88,6 +88,23 @@ def test_public_timeline_never_shows_internal_comments_or_staff(
     assert html.count("我们正在处理您的请求") == 1  # responded and in progress are one phase
 
 
+def test_the_first_response_message_reaches_the_customer(
+    client: Any, submit: Any, staff: Any
+) -> None:
+    # The ticket page offers it as "Reply to the customer … visible to the customer", but the
+    # portal showed only the phase and dropped the text.
+    ticket = submit()
+    agent = staff["agent"]
+    desk.respond_to_ticket(ticket, actor=agent, message="您好，您的投诉已收到，今天内回电。")
+    desk.start_ticket(ticket, actor=agent)
+    desk.pause_ticket(ticket, actor=agent, reason="内部：等待网络部排查")
+    look_up(client, ticket.number, PHONE)
+    html = client.get(f"/portal/t/{ticket.number}/").content.decode()
+    assert "您好，您的投诉已收到，今天内回电。" in html
+    assert "我们正在处理您的请求" in html
+    assert "等待网络部排查" not in html  # other transitions' reasons stay internal
+
+
 def test_signed_link_opens_the_ticket_and_tampering_is_refused(
     client: Any, submit: Any, settings: Any
 ) -> None:
