@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -37,6 +38,19 @@ def _organisation(unit: OrgUnit) -> OrgUnit:
     return root or unit
 
 
+def portal_url() -> str:
+    """Where the customer tracks the request: SQMS_PORTAL_URL, else the installation's own
+    portal (its tracking page under SQMS_PUBLIC_BASE_URL), when the portal is installed."""
+    configured = getattr(settings, "SQMS_PORTAL_URL", "")
+    if configured:
+        return str(configured)
+    try:
+        path = reverse("portal_track")
+    except NoReverseMatch:
+        return ""
+    return str(getattr(settings, "SQMS_PUBLIC_BASE_URL", "")).rstrip("/") + path
+
+
 def receipt_context(ticket: Ticket) -> dict[str, Any]:
     unit = ticket.org_unit
     zone = ZoneInfo(unit.time_zone or settings.TIME_ZONE)
@@ -62,7 +76,7 @@ def receipt_context(ticket: Ticket) -> dict[str, Any]:
         "response_due": _local(ticket.response_due_at, zone),
         "resolve_due": _local(ticket.resolve_due_at, zone),
         "hotline": getattr(settings, "SQMS_SERVICE_HOTLINE", ""),
-        "portal_url": getattr(settings, "SQMS_PORTAL_URL", ""),
+        "portal_url": portal_url(),
         "owner_name": owner.get_full_name() or owner.get_username(),
         "owner_employee_number": owner.employee_number or "",
         "printed_at": _local(timezone.now(), zone),

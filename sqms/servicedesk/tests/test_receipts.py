@@ -94,3 +94,17 @@ def test_receipt_is_scoped_and_needs_the_permission(org: Any, owner: Any, make_u
     assert trainer.get(url).status_code == 403
     assert Client().get(url).status_code == 302
     assert outsider.post(url).status_code == 405
+
+
+def test_receipt_says_where_to_track_without_extra_settings(
+    org: Any, owner: Any, settings: Any
+) -> None:
+    # With SQMS_PORTAL_URL unset (the default, and not in the README) the receipt only said
+    # "on our customer portal", with no address: the customer could not find it.
+    settings.SQMS_PORTAL_URL = ""
+    settings.SQMS_PUBLIC_BASE_URL = "https://service.example.cn/"
+    ticket = make_committed_ticket(org.hall1, owner)
+    english = receipts.receipt_html(ticket, language="en")
+    assert "https://service.example.cn/portal/track/" in english
+    settings.SQMS_PORTAL_URL = "https://kf.example.cn/"
+    assert "https://kf.example.cn/" in receipts.receipt_html(ticket, language="zh-hans")
