@@ -235,3 +235,24 @@ def test_the_page_fits_a_laptop_screen_in_english(
     box = message.bounding_box()
     assert card is not None and box is not None
     assert box["x"] + box["width"] <= card["x"] + card["width"]
+
+
+def test_enter_pressed_twice_registers_one_ticket(
+    browser_page: Any, org: Any, password: str
+) -> None:
+    """At the counter, Enter pressed twice (or a double click) sent the form twice and
+    registered the same complaint as two tickets."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    staff("agent", org.hall1, "wang", "王芳")
+    log_in(page, "wang", password)
+    page.goto("/tickets/new/")
+    page.fill("input[name=title]", "回车按了两次")
+    page.locator("input[name=title]").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/tickets/\d+/$"))
+    page.wait_for_load_state("networkidle")
+    assert Ticket.objects.filter(title="回车按了两次").count() == 1
