@@ -88,7 +88,12 @@ def outcome(
     resolve_due = 2880 if kind == "complaint" else (20 if kind == "business" else 240)
     closed = resolve is not None and rng.random() < 0.8
     reassigned = 1 if rng.random() < 0.08 else 0
+    # Breached as the sweep would have flagged it: answered or solved late, or not yet and
+    # past due (the workspace's "breached" tab and the breached filter read these flags).
+    waited = int((now - created).total_seconds() // 60)
     row: dict[str, Any] = {
+        "response_breached": (response if response is not None else waited) > 3,
+        "resolve_breached": (resolve if resolve is not None else waited) > resolve_due,
         "updated_at": min(now, created + datetime.timedelta(minutes=(resolve or 0) + 60)),
         "response_due_at": created + datetime.timedelta(minutes=3),
         "resolve_due_at": created + datetime.timedelta(minutes=resolve_due),

@@ -86,3 +86,19 @@ def test_tickets_carry_texts_of_their_problem_type(demo_units: OrgUnit) -> None:
     now = datetime.datetime.now(datetime.UTC)
     assert all(t.created_at <= now for t in tickets)
     assert all(t.created_at.date() >= FIRST_DAY for t in tickets)
+
+
+def test_breach_flags_agree_with_the_times(demo_units: OrgUnit) -> None:
+    history.extend(300, seed=2, first_day=FIRST_DAY)
+    now = datetime.datetime.now(datetime.UTC)
+
+    def late(done: datetime.datetime | None, due: datetime.datetime) -> bool:
+        return (done or now) > due
+
+    tickets = list(Ticket.objects.all())
+    for t in tickets:
+        assert t.response_breached == late(t.responded_at, t.response_due_at), t.number
+        assert t.resolve_breached == late(t.resolved_at, t.resolve_due_at), t.number
+    # Some of each, as in a real year: the breached list is not empty in the demo.
+    assert 0 < sum(t.resolve_breached for t in tickets) < len(tickets)
+    assert 0 < sum(t.response_breached for t in tickets) < len(tickets)
