@@ -237,7 +237,7 @@ def test_the_page_fits_a_laptop_screen_in_english(
     assert box["x"] + box["width"] <= card["x"] + card["width"]
 
 
-def test_enter_pressed_twice_registers_one_ticket(
+def test_enter_pressed_twice_registers_one_ticket_and_one_comment(
     browser_page: Any, org: Any, password: str
 ) -> None:
     """At the counter, Enter pressed twice (or a double click) sent the form twice and
@@ -255,4 +255,10 @@ def test_enter_pressed_twice_registers_one_ticket(
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/tickets/\d+/$"))
     page.wait_for_load_state("networkidle")
-    assert Ticket.objects.filter(title="回车按了两次").count() == 1
+    ticket = Ticket.objects.get(title="回车按了两次")
+    # The ticket page's forms too: a double click adds one comment.
+    page.fill("[data-testid=comment-form] textarea[name=comment-text]", "只说一次")
+    page.locator("[data-testid=comment-form] button[type=submit]").dblclick()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid=comment-form] textarea[name=comment-text]")).to_have_value("")
+    assert ticket.events.filter(message="只说一次").count() == 1
