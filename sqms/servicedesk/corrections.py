@@ -18,7 +18,7 @@ from sqms.core.errors import ConflictError, DomainError
 from sqms.servicedesk.access import access_ticket
 from sqms.servicedesk.choices import TicketStatus
 from sqms.servicedesk.models import Category, Ticket
-from sqms.servicedesk.services import AUDIT_FIELDS, CHANGE_TICKET
+from sqms.servicedesk.services import AUDIT_FIELDS, CHANGE_TICKET, clean_text
 
 UNSET: Any = object()
 
@@ -49,7 +49,7 @@ def update_ticket(
         if len(values["title"]) > Ticket._meta.get_field("title").max_length:  # type: ignore[operator]
             raise DomainError(_("The title is too long."), field="title")
     if description is not UNSET:
-        values["description"] = str(description or "")
+        values["description"] = clean_text(description, "description")
     if category is not UNSET:
         if category is not None and (not isinstance(category, Category) or not category.is_active):
             raise DomainError(_("Choose an active problem type."), field="category")

@@ -39,6 +39,7 @@ from sqms.servicedesk.choices import (
     TicketStatus,
 )
 from sqms.servicedesk.models import Category, PriorityRule, Ticket, TicketEvent
+from sqms.servicedesk.services import TEXT_LIMIT
 from sqms.servicedesk.sla import BUILTIN_MATRIX
 
 NUMBER_PREFIX = "SQ"
@@ -400,9 +401,10 @@ def _validate_row(
     elif len(title) > title_max:
         fail("title", _("At most %(max)d characters.") % {"max": title_max})
     values["title"] = title
-    values["description"] = text["description"]
-    values["resolution"] = text["resolution"]
-    values["root_cause"] = text["root_cause"]
+    for name in ("description", "resolution", "root_cause"):
+        if len(text[name]) > TEXT_LIMIT:
+            fail(name, _("At most %(max)d characters.") % {"max": TEXT_LIMIT})
+        values[name] = text[name]
 
     values["category"] = None
     if text["category"]:

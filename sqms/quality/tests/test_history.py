@@ -92,7 +92,8 @@ def test_breach_flags_agree_with_the_times(demo_units: OrgUnit) -> None:
     history.extend(300, seed=2, first_day=FIRST_DAY)
     now = datetime.datetime.now(datetime.UTC)
 
-    def late(done: datetime.datetime | None, due: datetime.datetime) -> bool:
+    def late(done: datetime.datetime | None, due: datetime.datetime | None) -> bool:
+        assert due is not None
         return (done or now) > due
 
     tickets = list(Ticket.objects.all())

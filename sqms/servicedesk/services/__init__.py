@@ -13,7 +13,9 @@ from sqms.servicedesk.services.common import (
     CHANGE_TICKET,
     HOLD_SLA,
     NUMBER_PREFIX,
+    TEXT_LIMIT,
     VERIFY_TICKET,
+    clean_text,
     ticket_url,
 )
 from sqms.servicedesk.services.holds import (
@@ -46,10 +48,12 @@ __all__ = [
     "CHANGE_TICKET",
     "HOLD_SLA",
     "NUMBER_PREFIX",
+    "TEXT_LIMIT",
     "VERIFY_TICKET",
     "add_comment",
     "assign_ticket",
     "change_priority",
+    "clean_text",
     "close_ticket",
     "hold_sla",
     "pause_ticket",

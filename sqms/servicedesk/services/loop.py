@@ -32,6 +32,7 @@ from sqms.servicedesk.services.common import (
     _require_open,
     _required_text,
     _transition,
+    clean_text,
 )
 from sqms.servicedesk.services.holds import _end_hold
 
@@ -55,7 +56,7 @@ def respond_to_ticket(ticket: Ticket | int, *, actor: Any, message: str = "") ->
             before,
             source,
             target,
-            message=(message or "").strip(),
+            message=clean_text(message, "message"),
             data={
                 "response_minutes": locked.response_minutes,
                 "response_breached": locked.response_breached,
@@ -98,7 +99,7 @@ def assign_ticket(
             locked,
             actor,
             EventType.ASSIGNMENT,
-            message=(note or "").strip(),
+            message=clean_text(note, "note"),
             data={
                 "from_assignee": old_assignee,
                 "to_assignee": new_assignee,
@@ -197,7 +198,8 @@ def resolve_ticket(
     Resolution time and breach are recorded; the first-contact owner is told."""
     _require(actor, CHANGE_TICKET)
     resolution = _required_text(resolution, "resolution", _("Describe the resolution."))
-    service_error_reason = (service_error_reason or "").strip()
+    service_error_reason = clean_text(service_error_reason, "service_error_reason")
+    root_cause = clean_text(root_cause, "root_cause")
     if service_error and not service_error_reason:
         raise DomainError(
             _("Give the reason for the service error."),
@@ -210,7 +212,7 @@ def resolve_ticket(
         now = timezone.now()
         source, target = _transition(locked, "resolve")
         locked.resolution = resolution
-        locked.root_cause = (root_cause or "").strip()
+        locked.root_cause = root_cause
         locked.service_error = bool(service_error)
         locked.service_error_reason = service_error_reason if service_error else ""
         locked.resolved_by = actor
@@ -256,7 +258,7 @@ def verify_resolution(ticket: Ticket | int, *, actor: Any, note: str = "") -> Ti
             )
         locked.verified_by = actor
         locked.verified_at = now
-        _record_transition(locked, actor, before, source, target, message=(note or "").strip())
+        _record_transition(locked, actor, before, source, target, message=clean_text(note, "note"))
     return copy_saved_state(ticket, locked)
 
 
@@ -318,7 +320,7 @@ def record_feedback(ticket: Ticket | int, *, actor: Any, confirmed: bool, note: 
             source,
             target,
             event_type=EventType.FEEDBACK,
-            message=(note or "").strip(),
+            message=clean_text(note, "note"),
             data=data,
         )
         number = locked.number
@@ -345,7 +347,7 @@ def close_ticket(ticket: Ticket | int, *, actor: Any, note: str = "") -> Ticket:
         now = timezone.now()
         source, target = _transition(locked, "close")
         locked.closed_at = now
-        _record_transition(locked, actor, before, source, target, message=(note or "").strip())
+        _record_transition(locked, actor, before, source, target, message=clean_text(note, "note"))
         number = locked.number
         _notify_later(
             [locked.first_contact_owner_id],

@@ -43,6 +43,7 @@ from sqms.servicedesk.services.common import (
     _require_open,
     _required_text,
     _transition,
+    clean_text,
 )
 
 # --- registration -------------------------------------------------------------------------
@@ -84,6 +85,7 @@ def register_ticket(
         validate_phone_number(customer_phone)
     except ValidationError as error:
         raise DomainError(error.messages[0], field="customer_phone") from error
+    description = clean_text(description, "description")
     category = _check_category(category)
     unit = org_unit if org_unit is not None else actor.org_unit
     if unit is None:
@@ -116,7 +118,7 @@ def register_ticket(
             channel=channel,
             category=category,
             title=title,
-            description=description or "",
+            description=description,
             customer_name=customer_name or (customer.name if customer else ""),
             customer_phone=customer_phone,
             org_unit=unit,
@@ -279,7 +281,9 @@ def change_priority(
                 _("Impact and urgency are already set so."), field="impact", code="unchanged"
             )
         before = audit.snapshot(locked, AUDIT_FIELDS)
-        _replan_priority(locked, actor, timezone.now(), impact, urgency, (reason or "").strip())
+        _replan_priority(
+            locked, actor, timezone.now(), impact, urgency, clean_text(reason, "reason")
+        )
         locked.save()
         _audit(AuditAction.UPDATE, locked, actor, before)
     return copy_saved_state(ticket, locked)

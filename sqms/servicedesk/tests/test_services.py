@@ -113,6 +113,7 @@ def test_registration_with_an_assignee_notifies_them(
         ({"urgency": 0}, "urgency"),
         ({"customer_phone": "12345"}, "customer_phone"),
         ({"customer_name": "名" * 101}, "customer_name"),
+        ({"description": "长" * 10_001}, "description"),
     ],
 )
 def test_registration_refuses_bad_input_and_stores_nothing(agent, make_ticket, values, field):
@@ -597,6 +598,39 @@ def test_changing_priority_is_audited_and_on_the_timeline(agent, make_ticket):
     event = ticket_audit(ticket).filter(action=AuditAction.UPDATE).get()
     assert event.before["priority"] == 3 and event.after["priority"] == 4
     assert ticket.events.filter(event_type=EventType.PRIORITY).exists()
+
+
+def test_free_text_has_a_limit_everywhere_it_is_typed(agent, other_agent, ticket_in_status):
+    # A 200,000-character description made a 72-page receipt; 10,000 characters is the limit
+    # of every text a person types on a ticket, and at the limit it is stored whole.
+    limit = services.TEXT_LIMIT
+    ticket = ticket_in_status(TicketStatus.IN_PROGRESS, actor=agent, description="述" * limit)
+    assert len(Ticket.objects.get(pk=ticket.pk).description) == limit
+    too_long = "长" * (limit + 1)
+    refusals = [
+        (lambda: services.add_comment(ticket, actor=agent, text=too_long), "text"),
+        (lambda: services.pause_ticket(ticket, actor=agent, reason=too_long), "reason"),
+        (
+            lambda: services.assign_ticket(
+                ticket, actor=agent, assignee=other_agent, note=too_long
+            ),
+            "note",
+        ),
+        (lambda: services.resolve_ticket(ticket, actor=agent, resolution=too_long), "resolution"),
+        (
+            lambda: services.resolve_ticket(
+                ticket, actor=agent, resolution="好", root_cause=too_long
+            ),
+            "root_cause",
+        ),
+    ]
+    events = ticket.events.count()
+    for call, field in refusals:
+        with pytest.raises(DomainError) as refused:
+            call()
+        assert (refused.value.field, refused.value.code) == (field, "max_length")
+    assert ticket.events.count() == events
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.IN_PROGRESS
 
 
 def test_comments_internal_or_for_the_customer(agent, verifier, make_ticket):
