@@ -99,9 +99,10 @@ class TicketAttachmentsMixin:
 
     @extend_schema(
         summary="Download an attachment",
-        description="The stored file, as a download.",
+        description="The stored file, as a download, with the content type it was accepted as "
+        "(an image, a PDF, an office document …).",
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            (200, "*/*"): OpenApiTypes.BINARY,
             403: FORBIDDEN,
             404: NOT_FOUND,
         },
