@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -73,6 +73,17 @@ def priority_badge(priority: int) -> SafeString:
         priority,
         short,
     )
+
+
+@register.filter
+def moment(value: datetime | None) -> str:
+    """A time in a list: month, day and time within this year, with the year otherwise, so
+    a ticket overdue since last year does not read as due this year."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    this_year = local.year == timezone.localtime().year
+    return dateformat.format(local, "m-d H:i" if this_year else "Y-m-d H:i")
 
 
 @register.filter

@@ -831,3 +831,14 @@ def test_registration_form_rejects_bad_choices_without_the_database(agent: Any) 
         user=agent,
     )
     assert not form.is_valid() and "channel" in form.errors  # integrations only via the API
+
+
+def test_list_times_carry_the_year_when_it_is_not_this_one() -> None:
+    from sqms.servicedesk.templatetags.servicedesk_ui import moment
+
+    now = timezone.localtime()
+    assert moment(now) == now.strftime("%m-%d %H:%M")
+    # Overdue for two years read as "11-26 19:59", as if due this week.
+    long_ago = now - timedelta(days=730)
+    assert moment(long_ago) == long_ago.strftime("%Y-%m-%d %H:%M")
+    assert moment(None) == ""
