@@ -138,7 +138,7 @@ class OrgUnitFilterSet(django_filters.FilterSet):
         label=_("Search"), method=text_filter(["code", "name", "name_en"])
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrgUnitKind.choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
     parent = SubtreeFilter(label=_("Within unit"), unit_path="path")
 
     class Meta:
@@ -160,7 +160,7 @@ class UserFilterSet(django_filters.FilterSet):
         # A user has few roles, but the join could still repeat a row; distinct keeps one.
         distinct=True,
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = User
@@ -195,7 +195,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
 
 class ApiTokenFilterSet(django_filters.FilterSet):
     user = IdFilter(label=_("User (id)"), field_name="user_id")
-    active = django_filters.BooleanFilter(label=_("Usable"), method="filter_active")
+    active = BooleanFilter(label=_("Usable"), method="filter_active")
 
     class Meta:
         model = ApiToken

@@ -7,7 +7,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sqms.core.filtersets import SubtreeFilter
+from sqms.core.filtersets import BooleanFilter, SubtreeFilter
 from sqms.customers import services
 from sqms.customers.choices import Classification, Segment
 from sqms.customers.models import Customer
@@ -27,7 +27,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         label=_("Data classification"), choices=Classification.choices
     )
     org_unit = SubtreeFilter(label=_("Org unit"), unit_path="org_unit__path")
-    legal_hold = django_filters.BooleanFilter(label=_("Legal hold"))
+    legal_hold = BooleanFilter(label=_("Legal hold"))
 
     class Meta:
         model = Customer

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from sqms.core.filtersets import SubtreeFilter, text_filter
+from sqms.core.filtersets import BooleanFilter, SubtreeFilter, text_filter
 from sqms.emergency.choices import (
     DrillStatus,
     DrillType,
@@ -21,7 +21,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=IncidentStatus.choices)
     level = django_filters.ChoiceFilter(label=_("Level"), choices=IncidentLevel.choices)
     event_type = django_filters.ChoiceFilter(label=_("Event type"), choices=EventType.choices)
-    is_drill = django_filters.BooleanFilter(label=_("Exercise"))
+    is_drill = BooleanFilter(label=_("Exercise"))
     org_unit = SubtreeFilter(label=_("Org unit"), unit_path="org_unit__path")
 
     class Meta:
@@ -48,7 +48,7 @@ class CriticalServiceFilterSet(django_filters.FilterSet):
 
 class ProgrammeFilterSet(django_filters.FilterSet):
     drill_type = django_filters.ChoiceFilter(label=_("Drill type"), choices=DrillType.choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = DrillProgramme

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sqms.core.filtersets import BooleanFilter
 from sqms.core.models import OrgUnit, User
 from sqms.inspections.choices import (
     INSPECTION_KINDS,
@@ -116,7 +117,7 @@ class FindingFilterSet(ScopedChoicesMixin, django_filters.FilterSet):
     responsible = django_filters.ModelChoiceFilter(
         label=_("Responsible staff"), queryset=User.objects.none()
     )
-    has_action = django_filters.BooleanFilter(
+    has_action = BooleanFilter(
         label=_("Has an improvement action"),
         field_name="improvement_action",
         lookup_expr="isnull",
@@ -144,8 +145,8 @@ class ReviewFilterSet(ScopedChoicesMixin, django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(label=_("Reason"), choices=ReviewReason.choices)
     reviewer = django_filters.ModelChoiceFilter(label=_("Reviewer"), queryset=User.objects.none())
     agent = django_filters.ModelChoiceFilter(label=_("Agent"), queryset=User.objects.none())
-    mine = django_filters.BooleanFilter(label=_("Assigned to me"), method="filter_mine")
-    service_error = django_filters.BooleanFilter(label=_("Service error"))
+    mine = BooleanFilter(label=_("Assigned to me"), method="filter_mine")
+    service_error = BooleanFilter(label=_("Service error"))
     reviewed_after = django_filters.DateFilter(
         label=_("Reviewed from"), field_name="reviewed_at__date", lookup_expr="gte"
     )

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sqms.core.filtersets import BooleanFilter
 from sqms.intake.choices import NEEDS_ATTENTION, IntegrationChannel, MessageStatus, Source
 from sqms.intake.models import InboundMessage, Integration, Mailbox
 
@@ -13,7 +14,7 @@ from sqms.intake.models import InboundMessage, Integration, Mailbox
 class InboundMessageFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=MessageStatus.choices)
-    attention = django_filters.BooleanFilter(label=_("Needs a decision"), method="filter_attention")
+    attention = BooleanFilter(label=_("Needs a decision"), method="filter_attention")
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
     received_after = django_filters.DateFilter(
         label=_("Received on or after"), field_name="created_at", lookup_expr="date__gte"
@@ -42,7 +43,7 @@ class InboundMessageFilterSet(django_filters.FilterSet):
 
 
 class MailboxFilterSet(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Mailbox
@@ -51,7 +52,7 @@ class MailboxFilterSet(django_filters.FilterSet):
 
 class IntegrationFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=IntegrationChannel.choices)
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Integration

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sqms.core.filtersets import BooleanFilter
 from sqms.core.models import OrgUnit
 from sqms.core.scope import unit_scope_filter
 from sqms.knowledge import search
@@ -25,7 +26,7 @@ class ArticleFilterSet(django_filters.FilterSet):
     product = django_filters.CharFilter(
         label=_("Product or business"), field_name="products", lookup_expr="icontains"
     )
-    expired = django_filters.BooleanFilter(label=_("Past review date"), method="filter_expired")
+    expired = BooleanFilter(label=_("Past review date"), method="filter_expired")
     org_unit = django_filters.ModelChoiceFilter(
         label=_("Org unit (with the units below)"),
         queryset=OrgUnit.objects.none(),

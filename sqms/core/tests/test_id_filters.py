@@ -74,3 +74,23 @@ def test_the_ticket_list_page_says_so_instead_of_failing(org: Any) -> None:
     page = web_login(Client(), agent).get("/tickets/all/", {"due_before": EDGE})
     assert page.status_code == 200
     assert "due_before" in page.context["filter"].form.errors
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/core/org-units/", "is_active"),
+        ("/api/core/users/", "is_active"),
+        ("/api/core/tokens/", "active"),
+        ("/api/customers/customers/", "legal_hold"),
+        ("/api/emergency/incidents/", "is_drill"),
+        ("/api/knowledge/articles/", "expired"),
+    ],
+)
+def test_a_yes_no_filter_refuses_what_is_neither(client: APIClient, path: str, name: str) -> None:
+    # "maybe" used to be read as no filter at all: every row came back.
+    response = client.get(path, {name: "maybe"})
+    assert response.status_code == 400, response.content
+    assert name in response.json()
+    assert client.get(path, {name: "true"}).status_code == 200
+    assert client.get(path, {name: "0"}).status_code == 200
