@@ -64,12 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "servicedesk.import_ticket",
         "servicedesk.hold_sla",
     ],
-    "quality_manager": [
-        *_EVERYONE,
-        *_READ_SERVICE_DESK,
-        *_CONFIGURE_SERVICE_DESK,
-        "servicedesk.view_all_tickets",
-    ],
+    "quality_manager": [*_EVERYONE, *_READ_SERVICE_DESK, *_CONFIGURE_SERVICE_DESK],
     "quality_inspector": [
         *_EVERYONE,
         *_READ_SERVICE_DESK,

@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
             name='ticket',
             options={'ordering': ['-created_at'], 'permissions': [('verify_ticket', 'Can verify resolutions'), ('import_ticket', 'Can import historical tickets'), ('hold_sla', 'Can hold SLA clocks'), ('view_all_tickets', 'Can see the tickets of every unit')], 'verbose_name': 'ticket', 'verbose_name_plural': 'tickets'},
         ),
-        # The quality department's roles get it.
+        # The quality inspectors get it.
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

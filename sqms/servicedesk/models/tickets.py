@@ -21,8 +21,9 @@ from sqms.servicedesk.choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
-# The quality department sits beside the halls, not above them, yet reviews and verifies
-# their tickets: its roles see every unit's tickets (only tickets, not other records).
+# Quality inspectors sit in their own department, beside the halls, not above them, yet review
+# and verify the halls' tickets: they see every unit's tickets (only tickets, not other
+# records), as they inspect every unit.
 VIEW_ALL_TICKETS = "servicedesk.view_all_tickets"
 
 
