@@ -84,9 +84,6 @@ class StrictNullBooleanField(forms.NullBooleanField):
             return False
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
-    def validate(self, value: Any) -> None:
-        return None
-
 
 class BooleanFilter(django_filters.BooleanFilter):
     """django-filter's BooleanFilter with StrictNullBooleanField."""

@@ -10,7 +10,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.template import Context, Engine, Template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from sqms.core.choices import Language
 from sqms.core.masking import surname_length
+from sqms.core.public_address import public_url
 
 # The names a template may use, with what each holds (shown on the edit page).
 CONTEXT_HELP: dict[str, Any] = {
@@ -115,7 +115,7 @@ def ticket_context(ticket: Any, customer: Any, language: str) -> dict[str, str]:
 
 def sample_context(language: str) -> dict[str, str]:
     """Sample data for the preview on the edit page."""
-    base = getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = public_url()
     english = language == Language.EN
     return {
         "number": "SQ20261121000123",

@@ -4,12 +4,12 @@ every link sent before invalid. Tokens do not expire."""
 
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
+from sqms.core.public_address import public_url
 from sqms.portal.models import TrackingLinkVersion
 from sqms.servicedesk.models import Ticket
 
@@ -40,10 +40,9 @@ def tracking_urls(tickets: list[Ticket]) -> dict[int, str]:
     versions = dict(
         TrackingLinkVersion.objects.filter(ticket_id__in=ids).values_list("ticket_id", "version")
     )
-    base = (getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
     # Reversed once: a token's characters (URL-safe base64, ":" and ".") pass reverse() as
     # they are, so putting each token in place of a stand-in gives what reverse() would.
-    pattern = base + reverse("portal_link", args=[_STAND_IN])
+    pattern = public_url(reverse("portal_link", args=[_STAND_IN]))
     return {pk: pattern.replace(_STAND_IN, _token(pk, versions.get(pk, 0))) for pk in ids}
 
 

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from sqms.core.masking import mask_name, mask_phone
 from sqms.core.models import OrgUnit
+from sqms.core.public_address import public_url
 from sqms.servicedesk.models import Ticket
 
 TEMPLATE = "servicedesk/receipt.html"
@@ -48,7 +49,7 @@ def portal_url() -> str:
         path = reverse("portal_track")
     except NoReverseMatch:
         return ""
-    return str(getattr(settings, "SQMS_PUBLIC_BASE_URL", "")).rstrip("/") + path
+    return public_url(path)
 
 
 def receipt_context(ticket: Ticket) -> dict[str, Any]:

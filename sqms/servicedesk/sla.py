@@ -17,9 +17,7 @@ from django.db.models import Q
 
 from sqms.core.calendars import (
     WorkingCalendar,
-    add_business_minutes,
     add_business_time,
-    business_minutes_between,
     business_time_between,
     statutory_data_known,
 )
@@ -161,16 +159,11 @@ class SlaClock:
         return self._calendar
 
     def add(self, start: datetime, minutes: int) -> datetime:
-        if self.business:
-            return add_business_minutes(self.calendar, start, minutes)
-        return start + timedelta(minutes=minutes)
+        return self.add_exact(start, timedelta(minutes=minutes))
 
     def between(self, start: datetime, end: datetime) -> int:
-        if end <= start:
-            return 0
-        if self.business:
-            return business_minutes_between(self.calendar, start, end)
-        return int((end - start).total_seconds() // 60)
+        """Whole minutes, rounded down."""
+        return int(self.exact_between(start, end).total_seconds() // 60)
 
     def add_exact(self, start: datetime, length: timedelta) -> datetime:
         """As add, for a length not rounded to whole minutes."""

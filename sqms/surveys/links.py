@@ -11,10 +11,11 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+
+from sqms.core.public_address import public_url
 
 SALT = "sqms.surveys.invitation"
 
@@ -35,17 +36,13 @@ def token_of(invitation: Any) -> str:
     return make_token(invitation.nonce)
 
 
-def base_url() -> str:
-    return str(getattr(settings, "SQMS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
-
-
 def answer_path(invitation: Any) -> str:
     return reverse("survey_answer", args=[token_of(invitation)])
 
 
 def invitation_url(invitation: Any) -> str:
     """The absolute link to the public answer page."""
-    return base_url() + answer_path(invitation)
+    return public_url(answer_path(invitation))
 
 
 def find_invitation(token: str) -> Any:
